@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make demo` (main job) and `make test` (whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean-env
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	base=$$(bash scripts/find_python.sh); \
+	if [ ! -x $(PY) ]; then \
+	  if "$$base" -m uv --version >/dev/null 2>&1; then "$$base" -m uv venv -q --python "$$base" $(VENV); \
+	  else "$$base" -m venv $(VENV); fi; \
+	fi; \
+	if ! $(PY) -m uv --version >/dev/null 2>&1 && ! "$$base" -m uv --version >/dev/null 2>&1; then \
+	  "$$base" -m pip install -q --user uv >/dev/null 2>&1 || true; \
+	fi; \
+	if "$$base" -m uv --version >/dev/null 2>&1; then \
+	  "$$base" -m uv pip install -q --python $(PY) -e '.[all]'; \
+	else \
+	  $(PY) -m ensurepip -q >/dev/null 2>&1 || true; \
+	  $(PY) -m pip install -q -e '.[all]'; \
+	fi; \
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/trustsim demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check trustsim tests experiments scripts
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check trustsim tests experiments scripts
+
+bench: $(STAMP)
+	$(PY) scripts/bench_kernel.py
+
+clean-env:
+	rm -rf $(VENV)

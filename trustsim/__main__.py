@@ -1,0 +1,5 @@
+"""Allow ``python -m trustsim``."""
+
+from trustsim.cli import main
+
+raise SystemExit(main())

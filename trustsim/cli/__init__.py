@@ -1,0 +1,49 @@
+"""The `trustsim` command: one module per subcommand in this package.
+
+Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``; heavy
+imports stay inside ``run`` so that ``trustsim --help`` is fast. A :class:`UserError` is
+printed as one line and exits with status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from trustsim import __version__
+from trustsim.errors import UserError
+
+#: Subcommand modules, in the order ``trustsim --help`` lists them.
+COMMANDS = [
+    "demo",
+    "match",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="trustsim",
+        description="Game-theoretic trust simulator of industrial symbiosis.",
+    )
+    parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"trustsim.cli.{name}")
+        module.add_parser(sub).set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except UserError as err:
+        print(f"trustsim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"trustsim {args.command}: interrupted", file=sys.stderr)
+        return 130
