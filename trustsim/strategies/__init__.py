@@ -1,0 +1,26 @@
+"""The strategy registry: every strategy family module is imported here so it registers.
+
+Use :func:`get_strategy` to build a strategy by key and :data:`STRATEGIES` to list them.
+"""
+
+from trustsim.strategies.base import (
+    NONE,
+    STRATEGIES,
+    History,
+    Param,
+    Scripted,
+    Strategy,
+    get_strategy,
+    register,
+)
+
+__all__ = [
+    "NONE",
+    "STRATEGIES",
+    "History",
+    "Param",
+    "Scripted",
+    "Strategy",
+    "get_strategy",
+    "register",
+]
