@@ -3,6 +3,8 @@
 Use :func:`get_strategy` to build a strategy by key and :data:`STRATEGIES` to list them.
 """
 
+# Family modules: imported for their registrations (order = registry order).
+from trustsim.strategies import classic, trust_based  # noqa: F401
 from trustsim.strategies.base import (
     NONE,
     STRATEGIES,
