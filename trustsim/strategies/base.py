@@ -122,6 +122,8 @@ class History:
         mine: NDArray[np.integer] | NDArray[np.bool_],
         theirs: NDArray[np.integer] | NDArray[np.bool_],
         mask: NDArray[np.bool_] | None = None,
+        *,
+        update_shares: bool = True,
     ) -> None:
         """Append one round (this player's and the partner's actions), in place.
 
@@ -129,9 +131,8 @@ class History:
             mine: this player's actions (0/1 or False/True = C/D), length n.
             theirs: the partner's actions, length n.
             mask: where False, that entry's history is left unchanged (a finished match).
-
-        ``trust`` and ``partner_reputation`` are updated to the plain-match share; a model that
-        keeps its own trust overwrites them before the next decision.
+            update_shares: update ``trust`` and ``partner_reputation`` to the plain-match share
+                (a caller whose strategies use neither, or that supplies its own, may skip it).
         """
         mine = np.asarray(mine, dtype=np.int8)
         theirs = np.asarray(theirs, dtype=np.int8)
@@ -153,9 +154,10 @@ class History:
             self.their_d += d
             self.their_c += mask - d
             self.their_ever_defected |= theirs.astype(np.bool_) & mask
-        share = (self.their_c + 1.0) / (self.their_c + self.their_d + 2.0)
-        self.trust[:] = share
-        self.partner_reputation[:] = share
+        if update_shares:
+            share = (self.their_c + 1.0) / (self.their_c + self.their_d + 2.0)
+            self.trust[:] = share
+            self.partner_reputation[:] = share
 
     def take(self, index: NDArray[np.intp] | slice) -> History:
         """A sub-history of the selected decisions (copies)."""
