@@ -1,0 +1,34 @@
+"""A stand-in for trustsim.simulate with the same signature, for runner tests.
+
+Its outputs depend only on the seed and the overrides, as the real model's do, so tables can be
+compared across workers and backends; a run with noise above 0.4 raises, like a model bug would.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+
+def fake_simulate(scenario, *, seed, years=None, overrides=None, timeseries_stride=None):
+    overrides = overrides or {}
+    if overrides.get("noise", 0.0) > 0.4:
+        raise ValueError(f"noise {overrides['noise']} breaks the fake model")
+    rng = np.random.default_rng(seed)
+    steps = 4 * (years or 10)
+    draws = rng.random(steps)
+    summary = {
+        "scenario_length": len(scenario),
+        "cooperation_rate": float(overrides.get("patience", 0.95) * draws.mean()),
+        "first_draw": float(draws[0]),
+        "n_good": int((draws > 0.5).sum()),
+        "hub": f"f{int(draws[1] * 10)}",
+    }
+    timeseries = None
+    if timeseries_stride is not None:
+        timeseries = pd.DataFrame({"step": np.arange(steps), "draw": draws}).iloc[
+            ::timeseries_stride
+        ]
+    return SimpleNamespace(summary=summary, timeseries=timeseries)

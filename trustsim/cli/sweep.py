@@ -1,0 +1,69 @@
+"""``trustsim sweep``: run an experiment spec's sweep into a results directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the ``sweep`` subcommand."""
+    parser = sub.add_parser(
+        "sweep",
+        help="run an experiment spec (TOML) as a parameter sweep",
+        description=(
+            "Run every run of an experiment spec and write Parquet part-files and metadata.json "
+            "to --out. Load them with trustsim.load_results(DIR)."
+        ),
+    )
+    parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. experiments/x.toml")
+    parser.add_argument("--out", type=Path, required=True, help="results directory")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: the machine's cores)"
+    )
+    parser.add_argument(
+        "--backend", choices=("local", "dask"), default="local", help="where runs execute"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="compute only the runs missing from --out"
+    )
+    parser.add_argument(
+        "--chunk-size", type=int, default=None, help="runs per task and part-file (default: auto)"
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sweep; exit 1 when some runs failed."""
+    from trustsim.runner import run_sweep
+
+    report = run_sweep(
+        args.spec,
+        args.out,
+        workers=args.workers,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        chunk_size=args.chunk_size,
+    )
+    for path in report.removed:
+        print(f"trustsim sweep: removed incomplete {path}; its runs were redone", file=sys.stderr)
+    print(
+        f"{report.n_runs} runs in {report.out} ({report.n_new} computed now, "
+        f"{report.n_runs - report.n_new} already there)"
+    )
+    if report.n_failed:
+        print(
+            f"trustsim sweep: {report.n_failed} of {report.n_runs} runs failed; see the status "
+            f"and error columns of trustsim.load_results({str(report.out)!r})",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,359 @@
+"""Run a sweep: the spec's runs as independent tasks, locally or on Dask, resumable.
+
+The same picklable :func:`execute_chunk` runs everywhere: in the calling process for one
+worker, in a spawn-context process pool (started once per sweep) for several, or on a
+dask.distributed cluster. Runs are grouped in chunks so the per-task overhead is small; each
+finished chunk becomes one part-file, written by the calling process, so results never depend
+on workers, backend or order, and an interrupted sweep keeps every finished part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from trustsim.errors import UserError
+from trustsim.experiment import ExperimentSpec, load_spec, parse_spec
+from trustsim.results import SCHEMA_VERSION, ResultStore, environment, now
+from trustsim.seeding import run_seed
+
+BACKENDS = ("local", "dask")
+#: Most runs in one chunk (one part-file); keeps progress and resume granularity fine.
+MAX_CHUNK = 50
+#: Chunks per worker aimed at, so the last chunks balance the load.
+CHUNKS_PER_WORKER = 12
+
+RunFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A batch of runs sharing the spec's scenario, years and recording options.
+
+    Attributes:
+        scenario: Scenario name.
+        years: Simulated years (None: the scenario's default).
+        root_seed: The experiment's seed.
+        stride: Time-series stride, or None when no time series is recorded.
+        fixed: Overrides held constant.
+        runs: ``(point, replicate, swept values)`` for each run, in order.
+    """
+
+    scenario: str
+    years: int | None
+    root_seed: int
+    stride: int | None
+    fixed: Mapping[str, Any]
+    runs: tuple[tuple[int, int, Mapping[str, Any]], ...]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Rows of a chunk's runs and their concatenated time series (or None)."""
+
+    rows: list[dict[str, Any]]
+    timeseries: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a sweep did.
+
+    Attributes:
+        out: The results directory.
+        n_runs: Runs in the spec.
+        n_new: Runs computed by this call.
+        n_failed: Recorded runs that raised (this call and earlier ones).
+        removed: Incomplete part-files removed before resuming.
+    """
+
+    out: Path
+    n_runs: int
+    n_new: int
+    n_failed: int
+    removed: tuple[Path, ...]
+
+
+def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
+    """Run every run of a chunk; a run that raises becomes a row with its error.
+
+    Args:
+        chunk: The runs.
+        run_fn: The per-run function, with the signature of :func:`trustsim.simulate`
+            (default).
+    """
+    if run_fn is None:
+        from trustsim import simulate as run_fn
+    rows, frames = [], []
+    for point, replicate, values in chunk.runs:
+        overrides = {**chunk.fixed, **values}
+        row: dict[str, Any] = {
+            "point": point,
+            "replicate": replicate,
+            "root_seed": chunk.root_seed,
+            "status": "ok",
+            "error": None,
+            **values,
+            **chunk.fixed,
+        }
+        try:
+            output = run_fn(
+                chunk.scenario,
+                seed=run_seed(chunk.root_seed, point, replicate),
+                years=chunk.years,
+                overrides=overrides,
+                timeseries_stride=chunk.stride,
+            )
+        except Exception as err:  # noqa: BLE001 - recorded in the row, the sweep goes on
+            row.update(status="error", error=f"{type(err).__name__}: {err}")
+            rows.append(row)
+            continue
+        for key, value in output.summary.items():
+            row[f"{key}_result" if key in overrides else key] = value
+        rows.append(row)
+        if chunk.stride is not None and output.timeseries is not None:
+            frame = output.timeseries.reset_index(drop=True)
+            frame.insert(0, "replicate", replicate)
+            frame.insert(0, "point", point)
+            frames.append(frame)
+    timeseries = pd.concat(frames, ignore_index=True) if frames else None
+    return ChunkResult(rows, timeseries)
+
+
+def run_sweep(
+    spec: ExperimentSpec | Mapping[str, Any] | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    backend: str = "local",
+    scheduler: Any = None,
+    resume: bool = False,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    run_fn: RunFn | None = None,
+) -> SweepReport:
+    """Run a sweep and write its results to ``out``; see :mod:`trustsim.results` for the layout.
+
+    Args:
+        spec: A spec, its dict or the path of its TOML file.
+        out: The results directory; it must be empty or missing unless ``resume``.
+        workers: Worker processes (local) or workers of a new LocalCluster (dask); default:
+            the machine's cores.
+        backend: ``"local"`` or ``"dask"``.
+        scheduler: For dask: a scheduler address, a ``distributed.Client`` or None for a new
+            LocalCluster.
+        resume: Compute only the runs ``out`` does not hold yet (same spec only).
+        chunk_size: Runs per task and part-file; default: balanced over the workers.
+        progress: Show a progress bar; default: when stderr is a terminal.
+        run_fn: The per-run function (default :func:`trustsim.simulate`); it must be picklable
+            for process pools and clusters.
+
+    Returns:
+        A :class:`SweepReport`.
+
+    Raises:
+        UserError: A bad spec, option or results directory; raised before any run.
+    """
+    spec = _as_spec(spec)
+    workers = _check_options(workers, backend, scheduler, chunk_size)
+    store = ResultStore(out)
+    metadata = _prepare(store, spec, resume)
+    scan = store.scan(timeseries=spec.timeseries)
+    chunks = _chunks(spec, scan.done, workers, chunk_size)
+    n_new = sum(len(chunk.runs) for chunk in chunks)
+    session = {"started": now(), "finished": None, "backend": backend, "workers": workers}
+    metadata.setdefault("sessions", []).append(session)
+    metadata.update(status="running", finished=None)
+    store.write_metadata(metadata)
+
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(
+        total=spec.n_runs,
+        initial=len(scan.done),
+        unit="run",
+        desc=spec.name,
+        disable=not show,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    task = partial(execute_chunk, run_fn=run_fn)
+    failed, part = scan.failed, scan.next_part
+    status = "interrupted"
+    try:
+        results = _execute(task, chunks, workers, backend, scheduler)
+        with bar, contextlib.closing(results):
+            for result in results:
+                store.write_part(part, result.rows, result.timeseries)
+                part += 1
+                failed += sum(row["status"] != "ok" for row in result.rows)
+                bar.update(len(result.rows))
+        status = "complete"
+    finally:
+        session.update(finished=now(), status=status, new_runs=n_new)
+        metadata.update(status=status, finished=now(), failed_runs=failed)
+        store.write_metadata(metadata)
+    return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
+
+
+def _as_spec(spec: ExperimentSpec | Mapping[str, Any] | str | Path) -> ExperimentSpec:
+    if isinstance(spec, ExperimentSpec):
+        return spec
+    if isinstance(spec, Mapping):
+        return parse_spec(spec)
+    return load_spec(spec)
+
+
+def _check_options(
+    workers: int | None, backend: str, scheduler: Any, chunk_size: int | None
+) -> int:
+    if backend not in BACKENDS:
+        raise UserError(f"backend {backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
+    if scheduler is not None and backend != "dask":
+        raise UserError("a scheduler is for backend 'dask' only (--backend dask)")
+    if workers is None:
+        workers = (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        )
+    if workers < 1:
+        raise UserError(f"workers = {workers} must be at least 1")
+    if chunk_size is not None and chunk_size < 1:
+        raise UserError(f"chunk size = {chunk_size} must be at least 1")
+    return workers
+
+
+def _prepare(store: ResultStore, spec: ExperimentSpec, resume: bool) -> dict[str, Any]:
+    if store.out.exists() and not store.out.is_dir():
+        raise UserError(f"{store.out}: exists and is not a directory; choose another --out")
+    metadata = store.read_metadata()
+    if not resume and not store.is_empty():
+        raise UserError(
+            f"{store.out}: directory is not empty; use --resume to continue the sweep "
+            "there, or choose another --out"
+        )
+    if resume and metadata is None and not store.is_empty():
+        raise UserError(f"{store.out}: not a trustsim results directory (no metadata.json)")
+    if metadata is not None:
+        if metadata.get("spec_hash") != spec.hash:
+            raise UserError(
+                f"{store.out}: holds results of a different spec "
+                f"({metadata.get('spec_source')}, hash {str(metadata.get('spec_hash'))[:12]}); "
+                f"resume with that spec or choose another --out"
+            )
+        if metadata.get("schema_version") != SCHEMA_VERSION:
+            raise UserError(
+                f"{store.out}: results schema version {metadata.get('schema_version')} "
+                f"is not {SCHEMA_VERSION}; choose another --out"
+            )
+        metadata.update(environment())
+        return metadata
+    store.create()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "experiment": spec.name,
+        "spec_source": spec.source,
+        "spec_hash": spec.hash,
+        "spec": dict(spec.raw),
+        "parameters": spec.parameters,
+        "points": len(spec.points),
+        "runs": spec.n_runs,
+        **environment(),
+        "started": now(),
+    }
+
+
+def _chunks(
+    spec: ExperimentSpec, done: set[tuple[int, int]], workers: int, chunk_size: int | None
+) -> list[Chunk]:
+    missing = [
+        (point, replicate, values)
+        for point, values in enumerate(spec.points)
+        for replicate in range(spec.replicates)
+        if (point, replicate) not in done
+    ]
+    if chunk_size is None:
+        chunk_size = min(MAX_CHUNK, max(1, math.ceil(len(missing) / (workers * CHUNKS_PER_WORKER))))
+    stride = spec.stride if spec.timeseries else None
+    return [
+        Chunk(
+            spec.scenario,
+            spec.years,
+            spec.seed,
+            stride,
+            dict(spec.fixed),
+            tuple(missing[i : i + chunk_size]),
+        )
+        for i in range(0, len(missing), chunk_size)
+    ]
+
+
+def _execute(
+    task: Callable[[Chunk], ChunkResult],
+    chunks: Sequence[Chunk],
+    workers: int,
+    backend: str,
+    scheduler: Any,
+) -> Iterator[ChunkResult]:
+    if not chunks:
+        return
+    if backend == "dask":
+        yield from _execute_dask(task, chunks, workers, scheduler)
+    elif workers == 1:
+        yield from map(task, chunks)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(min(workers, len(chunks)), initializer=_ignore_sigint) as pool:
+            yield from pool.imap_unordered(task, chunks)
+
+
+def _execute_dask(
+    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int, scheduler: Any
+) -> Iterator[ChunkResult]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UserError(
+            "backend 'dask' needs dask.distributed: pip install 'trustsim[dask]'"
+        ) from None
+    owned: list[Any] = []
+    if isinstance(scheduler, Client):
+        client = scheduler
+    else:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            owned.append(cluster)
+            scheduler = cluster
+        try:
+            client = Client(scheduler)
+        except OSError as err:
+            for item in owned:
+                item.close()
+            raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+        owned.insert(0, client)
+    futures = client.map(task, list(chunks), pure=False)
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.cancel(futures)
+        for item in owned:
+            item.close()
+
+
+def _ignore_sigint() -> None:
+    """Leave Ctrl-C to the parent, which stops the pool and keeps finished parts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
