@@ -2,4 +2,20 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load_results", "load_timeseries", "run_sweep"]
+
+#: Exports loaded on first use, so ``import trustsim`` (and the CLI) stays fast.
+_LAZY = {
+    "load_results": "trustsim.results",
+    "load_timeseries": "trustsim.results",
+    "run_sweep": "trustsim.runner",
+}
+
+
+def __getattr__(name: str):
+    """Import a lazily exported function on first use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trustsim' has no attribute {name!r}")

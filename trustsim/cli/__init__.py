@@ -18,6 +18,7 @@ from trustsim.errors import UserError
 COMMANDS = [
     "demo",
     "match",
+    "sweep",
 ]
 
 
