@@ -379,16 +379,12 @@ def _parse_dist(key: str, value: dict, source: str, where: str, integer: bool) -
             raise UserError(f"{source}: {where} {key}: {arg} = {number!r} must be a number")
     try:
         frozen = _frozen_dist(name, args)
-        support = frozen.support()
     except (TypeError, ValueError) as err:
         raise UserError(
             f"{source}: {where} {key}: bad arguments for dist {name!r}: {err}"
         ) from None
     if not np.all(np.isfinite(frozen.ppf([0.25, 0.5, 0.75]))):
-        raise UserError(
-            f"{source}: {where} {key}: dist {name!r} with {args} has invalid arguments "
-            f"(support {support})"
-        )
+        raise UserError(f"{source}: {where} {key}: dist {name!r} has invalid arguments {args}")
     return Axis(key, "dist", dist=name, dist_args=args, integer=integer)
 
 
@@ -462,7 +458,8 @@ def _coerce(key: str, value: Any, source: str, where: str, note: str = "") -> An
     try:
         return params.validate_overrides({key: value})[key]
     except UserError as err:
-        raise UserError(f"{source}: {where} {key}: {prefix}{err}") from None
+        message = str(err).removeprefix(f"{key} ")
+        raise UserError(f"{source}: {where} {key}: {prefix}{message}") from None
 
 
 def _is_integer_parameter(parameter: Any) -> bool:
