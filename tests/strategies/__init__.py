@@ -1,0 +1,1 @@
+"""Strategy tests: one StrategyCase subclass per registered strategy."""
