@@ -1,0 +1,90 @@
+"""``trustsim app``: serve the classroom web app (Solara) on a local port."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+#: The app's Solara entry point, ``module:component``.
+APP = "trustsim.app.page:Page"
+DEFAULT_PORT = 8765
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the ``app`` subcommand."""
+    parser = sub.add_parser(
+        "app",
+        help="serve the classroom web app in the browser",
+        description=(
+            "Serve the classroom app: the park on a map, levers, live plots, an info page and "
+            "play-as-a-plant-manager. Every browser tab gets its own park. Needs the optional "
+            "extra: pip install 'trustsim[app]'."
+        ),
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0 lets a classroom's LAN in)",
+    )
+    return parser
+
+
+def missing_extra() -> str | None:
+    """Return the name of a missing module the app needs, or None when all are there."""
+    for module in ("solara", "mesa.visualization"):
+        try:
+            __import__(module)
+        except ImportError:
+            return module
+    return None
+
+
+def free_port(host: str) -> int:
+    """Return a TCP port that is free on ``host`` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the app until interrupted; exit 2 when the app extra is not installed."""
+    from trustsim.errors import UserError
+
+    missing = missing_extra()
+    if missing is not None:
+        print(
+            f"trustsim app: the classroom app needs the optional extra 'app' ({missing} is "
+            "missing); install it with: pip install 'trustsim[app]'",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be between 0 and 65535, got {args.port}")
+    port = free_port(args.host) if args.port == 0 else args.port
+    from solara.__main__ import run as solara_run
+
+    print(f"trustsim app: serving the classroom app at http://{args.host}:{port}/ (Ctrl+C stops)")
+    sys.stdout.flush()
+    solara_run.main(
+        [
+            APP,
+            "--host",
+            args.host,
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+            "--no-check-version",
+            "--log-level-uvicorn",
+            "warning",
+        ],
+        standalone_mode=False,
+    )
+    return 0
