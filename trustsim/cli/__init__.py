@@ -19,6 +19,7 @@ COMMANDS = [
     "demo",
     "match",
     "sweep",
+    "figures",
     "app",
 ]
 

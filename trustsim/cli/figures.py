@@ -1,0 +1,80 @@
+"""``trustsim figures``: run what is missing of experiments E1-E12 and draw their figures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the ``figures`` subcommand."""
+    p = sub.add_parser(
+        "figures",
+        help="build the paper figures (E1-E12) and figures/README.md",
+        description=(
+            "Run the experiments' missing results through the runner (finished runs are "
+            "reused), write figures/<name>.png and .pdf, and rewrite figures/README.md with "
+            "each figure's claim, spec, command and finding."
+        ),
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer replicates and points (experiments/quick.toml): all twelve in minutes",
+    )
+    size.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few points, one replicate: checks that every experiment still runs",
+    )
+    p.add_argument("--only", metavar="E1,E5", help="comma-separated experiments (default: all)")
+    p.add_argument(
+        "--results",
+        type=Path,
+        default=Path("results"),
+        metavar="DIR",
+        help="results root; runs are cached in DIR/<size>/ (default: results)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("figures"),
+        metavar="DIR",
+        help="where figures and README.md go (default: figures)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes for sweeps (default: the machine's cores)",
+    )
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the requested figures and print one line per figure."""
+    import sys
+
+    from trustsim.errors import UserError
+    from trustsim.figures import build_figures
+
+    if args.workers < 1:
+        raise UserError(f"--workers must be an integer >= 1, got {args.workers}")
+    size = "quick" if args.quick else "smoke" if args.smoke else "full"
+    only = [s for s in args.only.split(",") if s.strip()] if args.only else None
+    findings = build_figures(
+        only,
+        size=size,
+        results=args.results,
+        figures=args.out,
+        workers=args.workers,
+        progress=sys.stderr.isatty(),
+    )
+    for f in findings:
+        mark = {True: "holds", False: "DOES NOT HOLD", None: "see README"}[f.holds]
+        print(f"{f.experiment} {args.out / f.figure}.png ({mark}): {f.text}")
+    print(f"wrote {args.out / 'README.md'}")
+    return 0

@@ -1,0 +1,32 @@
+"""Paper figures: one builder per experiment E1-E12 (``trustsim figures``).
+
+:mod:`trustsim.figures.core` holds the registry, sizes (full, quick, smoke), result caching and
+the generated ``figures/README.md``; each ``eNN_*`` module registers one experiment's builder,
+which gets its data through the runner (or, for E12, the kernel), draws with
+:mod:`trustsim.plotting` and states its finding with the numbers the run produced.
+"""
+
+from trustsim.figures import e12_validation  # noqa: F401  (registers its experiment)
+from trustsim.figures.core import (
+    EXPERIMENTS,
+    SIZES,
+    Context,
+    Experiment,
+    Finding,
+    build_figures,
+    load_experiment_spec,
+    resolve_keys,
+    write_readme,
+)
+
+__all__ = [
+    "EXPERIMENTS",
+    "SIZES",
+    "Context",
+    "Experiment",
+    "Finding",
+    "build_figures",
+    "load_experiment_spec",
+    "resolve_keys",
+    "write_readme",
+]

@@ -1,0 +1,403 @@
+"""Figure infrastructure: experiment registry, sizes, result caching, findings and the README.
+
+Each experiment has a spec in ``experiments/`` (the runner's TOML format; E12, which tests the
+game kernel and runs no scenario, has its own tables) and a builder that gets its data, draws
+its figures and states its finding with the numbers the run produced. Model experiments run
+through :func:`trustsim.runner.run_sweep`, into ``<results>/<size>/<spec name>-<spec hash>``,
+so finished runs are reused and an interrupted build resumes.
+
+Sizes: ``full`` is the spec as written (what a paper uses); ``quick`` applies the overrides in
+``experiments/quick.toml`` (fewer replicates and points; all twelve within minutes); ``smoke``
+thins the quick spec further to a few points and one replicate (what CI runs so that no
+experiment rots).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from trustsim.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from trustsim.experiment import ExperimentSpec
+
+__all__ = [
+    "EXPERIMENTS",
+    "SIZES",
+    "Context",
+    "Experiment",
+    "Finding",
+    "build_figures",
+    "load_experiment_spec",
+    "write_readme",
+]
+
+SIZES = ("full", "quick", "smoke")
+
+#: The repository's experiments/ folder (specs and quick.toml).
+SPEC_DIR = Path(__file__).resolve().parents[2] / "experiments"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one figure shows, stated with the numbers of the run that drew it.
+
+    Attributes:
+        experiment: Experiment key, e.g. ``"E1"``.
+        figure: File stem in the figures folder.
+        title: One-line title.
+        claims: The claims (P1-P14) the figure tests.
+        spec: The spec file, relative to the repository.
+        size: ``full``, ``quick`` or ``smoke``.
+        text: The finding, computed from the results.
+        holds: Whether the figure shows what the claims predict (None: not a yes/no test).
+    """
+
+    experiment: str
+    figure: str
+    title: str
+    claims: tuple[str, ...]
+    spec: str
+    size: str
+    text: str
+    holds: bool | None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment: its spec, the claims it tests and the function that builds its figures."""
+
+    key: str
+    spec: str
+    title: str
+    claims: tuple[str, ...]
+    build: Callable[[Context], list[Finding]] = field(repr=False)
+
+
+#: Experiments by key, in order (filled by :func:`experiment`).
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def experiment(
+    key: str, spec: str, title: str, claims: tuple[str, ...]
+) -> Callable[[Callable[[Context], list[Finding]]], Callable[[Context], list[Finding]]]:
+    """Register a figure builder for experiment ``key``."""
+
+    def register(build: Callable[[Context], list[Finding]]) -> Callable[[Context], list[Finding]]:
+        EXPERIMENTS[key] = Experiment(key, spec, title, claims, build)
+        return build
+
+    return register
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``over`` merged in, tables recursively, other values replaced."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key != "sweep":
+            out[key] = _merge(out[key], value)
+        elif key == "sweep" and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **copy.deepcopy(dict(value))}
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _thin(values: list[Any], keep: int = 2) -> list[Any]:
+    """Return at most ``keep`` values spread over ``values`` (first and last included)."""
+    if len(values) <= keep:
+        return list(values)
+    idx = sorted({round(i * (len(values) - 1) / (keep - 1)) for i in range(keep)})
+    return [values[i] for i in idx]
+
+
+def _smoke(raw: dict[str, Any]) -> dict[str, Any]:
+    """Shrink a spec to a few points and one replicate (the CI smoke size)."""
+    out = copy.deepcopy(raw)
+    exp = out.setdefault("experiment", {})
+    if "replicates" in exp:
+        exp["replicates"] = 1
+    if "n" in exp:
+        exp["n"] = min(int(exp["n"]), 4)
+    for key, axis in out.get("sweep", {}).items():
+        if isinstance(axis, list):
+            out["sweep"][key] = _thin(axis)
+        elif isinstance(axis, dict) and "num" in axis:
+            out["sweep"][key] = {**axis, "num": min(int(axis["num"]), 2)}
+    for key, value in out.get("smoke", {}).items():
+        out[key] = _merge(out.get(key, {}), value)
+    out.pop("smoke", None)
+    return out
+
+
+def load_experiment_spec(key: str, size: str = "full", spec_dir: Path = SPEC_DIR) -> dict[str, Any]:
+    """Return the raw spec of experiment ``key`` at ``size``, overrides applied.
+
+    Args:
+        key: Experiment key (``E1`` .. ``E12``).
+        size: ``full``, ``quick`` or ``smoke``.
+        spec_dir: Folder holding the specs and ``quick.toml``.
+
+    Returns:
+        The spec as a dict (parse it with :func:`trustsim.experiment.parse_spec`).
+    """
+    if size not in SIZES:
+        raise UserError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
+    exp = EXPERIMENTS[key]
+    path = spec_dir / exp.spec
+    if not path.is_file():
+        raise UserError(f"{path}: no such spec file (experiment {key})")
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    if size == "full":
+        raw.pop("smoke", None)
+        return raw
+    quick_path = spec_dir / "quick.toml"
+    quick = tomllib.loads(quick_path.read_text(encoding="utf-8")) if quick_path.is_file() else {}
+    raw = _merge(raw, quick.get(Path(exp.spec).stem, {}))
+    return _smoke(raw) if size == "smoke" else {k: v for k, v in raw.items() if k != "smoke"}
+
+
+@dataclass
+class Context:
+    """Where a builder reads specs, keeps results and writes figures, and at what size.
+
+    Attributes:
+        size: ``full``, ``quick`` or ``smoke``.
+        results: Results root; runs go to ``results/<size>/<name>-<hash>``.
+        figures: Folder the figures are written to.
+        workers: Worker processes for sweeps.
+        spec_dir: Folder holding the specs.
+        progress: Show the runner's progress bar.
+    """
+
+    size: str
+    results: Path
+    figures: Path
+    workers: int = 1
+    spec_dir: Path = SPEC_DIR
+    progress: bool = False
+
+    def raw_spec(self, key: str) -> dict[str, Any]:
+        """Return experiment ``key``'s spec at this context's size."""
+        return load_experiment_spec(key, self.size, self.spec_dir)
+
+    def spec(self, key: str) -> ExperimentSpec:
+        """Return experiment ``key``'s validated runner spec at this context's size."""
+        from trustsim.experiment import parse_spec
+
+        return parse_spec(self.raw_spec(key), source=str(self.spec_dir / EXPERIMENTS[key].spec))
+
+    def run_dir(self, name: str, raw: Mapping[str, Any]) -> Path:
+        """Return the results folder of a spec (its name plus a hash of its content)."""
+        import hashlib
+
+        text = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+        return self.results / self.size / f"{name}-{digest}"
+
+    def sweep(self, key: str) -> pd.DataFrame:
+        """Run experiment ``key``'s missing runs through the runner and return all its runs."""
+        from trustsim.results import load_results
+        from trustsim.runner import run_sweep
+
+        raw = self.raw_spec(key)
+        spec = self.spec(key)
+        out = self.run_dir(spec.name, raw)
+        report = run_sweep(
+            spec, out, workers=self.workers, resume=out.exists(), progress=self.progress
+        )
+        if report.n_failed:
+            raise UserError(
+                f"{spec.source}: {report.n_failed} of {report.n_runs} runs failed; see the 'error' "
+                f"column of trustsim.load_results({str(out)!r})"
+            )
+        return load_results(out)
+
+    def timeseries(self, key: str) -> pd.DataFrame:
+        """Return experiment ``key``'s recorded time series (run :meth:`sweep` first)."""
+        from trustsim.results import load_timeseries
+
+        raw = self.raw_spec(key)
+        return load_timeseries(self.run_dir(raw["experiment"]["name"], raw))
+
+    def cached(self, key: str, compute: Callable[[dict[str, Any]], dict[str, Any]]) -> dict:
+        """Return ``compute(raw_spec)`` from a JSON cache keyed by the spec's content."""
+        raw = self.raw_spec(key)
+        out = self.run_dir(raw["experiment"]["name"], raw)
+        path = out / "results.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        data = compute(raw)
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return data
+
+    def save(self, fig: Figure, stem: str) -> list[Path]:
+        """Write ``fig`` as PNG and PDF under :attr:`figures` and close it."""
+        import matplotlib.pyplot as plt
+
+        from trustsim.plotting import save_figure
+
+        paths = save_figure(fig, self.figures / stem)
+        plt.close(fig)
+        return paths
+
+    def finding(
+        self, key: str, figure: str, text: str, holds: bool | None, title: str | None = None
+    ) -> Finding:
+        """Return a :class:`Finding` for a figure of experiment ``key``."""
+        exp = EXPERIMENTS[key]
+        return Finding(
+            experiment=key,
+            figure=figure,
+            title=title or exp.title,
+            claims=exp.claims,
+            spec=f"experiments/{exp.spec}",
+            size=self.size,
+            text=text,
+            holds=holds,
+        )
+
+
+def _findings_path(ctx: Context) -> Path:
+    return ctx.results / ctx.size / "findings.json"
+
+
+def build_figures(
+    only: list[str] | None = None,
+    *,
+    size: str = "full",
+    results: Path = Path("results"),
+    figures: Path = Path("figures"),
+    workers: int = 1,
+    progress: bool = False,
+    spec_dir: Path = SPEC_DIR,
+    readme: bool = True,
+) -> list[Finding]:
+    """Build the figures of the chosen experiments and rewrite the figures README.
+
+    Args:
+        only: Experiment keys (``E1``, ``E01`` and ``e1`` all work); all when None.
+        size: ``full``, ``quick`` or ``smoke``.
+        results: Results root (runs are cached under ``results/<size>``).
+        figures: Folder the figures and README.md are written to.
+        workers: Worker processes for sweeps.
+        progress: Show the runner's progress bars.
+        spec_dir: Folder holding the specs.
+        readme: Whether to rewrite ``figures/README.md``.
+
+    Returns:
+        The findings of the figures built now.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = resolve_keys(only)
+    ctx = Context(size, Path(results), Path(figures), workers, Path(spec_dir), progress)
+    store = _findings_path(ctx)
+    known: dict[str, list[dict[str, Any]]] = (
+        json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
+    )
+    built: list[Finding] = []
+    for key in keys:
+        with plt.style.context("trustsim.styles.paper"):
+            findings = EXPERIMENTS[key].build(ctx)
+        built.extend(findings)
+        known[key] = [asdict(f) for f in findings]
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+    if readme:
+        write_readme(ctx.figures / "README.md", known, size=size)
+    return built
+
+
+def resolve_keys(only: list[str] | None) -> list[str]:
+    """Return experiment keys in registry order; accept ``E1``, ``E01`` and ``e1``."""
+    if not only:
+        return list(EXPERIMENTS)
+    keys = []
+    for item in only:
+        text = item.strip().upper()
+        if text.startswith("E") and text[1:].isdigit():
+            text = f"E{int(text[1:])}"
+        if text not in EXPERIMENTS:
+            raise UserError(
+                f"--only: unknown experiment {item!r}; allowed: {', '.join(EXPERIMENTS)}"
+            )
+        keys.append(text)
+    return [k for k in EXPERIMENTS if k in keys]
+
+
+def command_for(key: str, size: str) -> str:
+    """Return the command that rebuilds experiment ``key``'s figures at ``size``."""
+    flag = {"quick": " --quick", "smoke": " --smoke", "full": ""}[size]
+    return f"trustsim figures{flag} --only {key}"
+
+
+def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, size: str) -> None:
+    """Write the figures README: every experiment, its figures, claims, spec, command, finding."""
+    verdict = {True: "shows the predicted pattern", False: "does NOT show it", None: "see text"}
+    lines = [
+        "# Figures",
+        "",
+        "Generated by `trustsim figures`; do not edit by hand. Every finding below is computed",
+        "from the results of the run that drew the figure. Sizes: `full` is the spec as written,",
+        "`quick` applies `experiments/quick.toml` (fewer replicates and points), `smoke` is the",
+        "CI size (a few points, one replicate): read smoke numbers as a check that the code runs,",
+        "not as results.",
+        "",
+        f"This README was last written by a `{size}` build.",
+        "",
+    ]
+    for key, exp in EXPERIMENTS.items():
+        lines += [f"## {key}: {exp.title}", ""]
+        lines += [f"- Claims: {', '.join(exp.claims)}", f"- Spec: `experiments/{exp.spec}`"]
+        entries = known.get(key, [])
+        if not entries:
+            lines += [f"- Command: `{command_for(key, size)}`", "- Not built yet.", ""]
+            continue
+        lines += [f"- Command: `{command_for(key, entries[0]['size'])}`", ""]
+        for entry in entries:
+            lines += [
+                f"### `{entry['figure']}` ({entry['size']} size)",
+                "",
+                f"![{entry['title']}]({entry['figure']}.png)",
+                "",
+                f"{entry['title']}. Claims {', '.join(entry['claims'])}: "
+                f"{verdict[entry['holds']]}.",
+                "",
+                entry["text"],
+                "",
+            ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    """Format a number for a finding (``nan`` as 'n/a')."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:.{digits}g}"
+
+
+def kernel_rng(raw: Mapping[str, Any], *stream: int) -> np.random.Generator:
+    """Return a generator for one stream of a kernel experiment's seed."""
+    return np.random.default_rng(
+        np.random.SeedSequence(raw["experiment"]["seed"], spawn_key=stream)
+    )
