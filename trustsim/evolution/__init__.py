@@ -4,6 +4,7 @@
 - :mod:`~trustsim.evolution.wellmixed`: Monte Carlo Moran and pairwise-comparison processes.
 - :mod:`~trustsim.evolution.graph`: the donation game on a graph, birth-death and death-birth.
 - :mod:`~trustsim.evolution.spatial`: Nowak and May's spatial dilemma on a torus.
+- :mod:`~trustsim.evolution.matches`: the 2x2 payoff matrix of two strategies from matches.
 
 Payoffs of two types are a 2x2 matrix indexed ``[my_type, their_type]`` (a
 ``trustsim.games.StageGame`` works too, through its ``.matrix()``); type 0 is the mutant whose
@@ -18,6 +19,7 @@ from trustsim.evolution.fixation import (
     type_payoffs,
 )
 from trustsim.evolution.graph import adjacency_matrix, db_critical_ratio, simulate_graph_fixation
+from trustsim.evolution.matches import match_payoff_matrix
 from trustsim.evolution.spatial import (
     CHAOTIC_SHARE,
     nowak_may_scores,
@@ -34,6 +36,7 @@ __all__ = [
     "constant_fitness_fixation_probability",
     "db_critical_ratio",
     "fermi_fixation_probability",
+    "match_payoff_matrix",
     "moran_fixation_probability",
     "neutral_fixation_probability",
     "nowak_may_scores",

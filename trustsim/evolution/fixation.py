@@ -117,6 +117,7 @@ def fermi_fixation_probability(payoff: Any, n: int, beta: float, initial: int = 
 
     Each step a focal individual compares its payoff with that of a random other individual
     and adopts the other's type with probability ``1 / (1 + exp(-beta (pi_other - pi_focal)))``.
+    The sum in the exponent is quadratic in k, as in [Traulsen2007].
 
     Args:
         payoff: 2x2 payoff matrix (or a stage game with ``.matrix()``); type A is index 0.
