@@ -32,3 +32,10 @@ def fake_simulate(scenario, *, seed, years=None, overrides=None, timeseries_stri
             ::timeseries_stride
         ]
     return SimpleNamespace(summary=summary, timeseries=timeseries)
+
+
+def interrupting_simulate(scenario, *, seed, **kwargs):
+    """The fake model, except that point 2 is interrupted as by Ctrl-C."""
+    if seed.spawn_key[0] == 2:
+        raise KeyboardInterrupt
+    return fake_simulate(scenario, seed=seed, **kwargs)

@@ -1,0 +1,145 @@
+"""The runner: same table for any workers and backend, errors recorded, interruption and resume."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from _fake_model import fake_simulate, interrupting_simulate
+
+from trustsim import load_results, load_timeseries, run_sweep
+from trustsim.errors import UserError
+from trustsim.experiment import parse_spec
+
+SPEC = {
+    "experiment": {"name": "r", "scenario": "minimal", "years": 4, "replicates": 3, "seed": 99},
+    "fixed": {"strategy": "tit_for_tat"},
+    "sweep": {"patience": [0.2, 0.5, 0.8], "noise": [0.0, 0.1]},
+    "record": {"timeseries": True, "stride": 5},
+}
+
+
+def sweep(out, spec=SPEC, **kwargs):
+    kwargs.setdefault("run_fn", fake_simulate)
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("workers", 1)
+    return run_sweep(spec, out, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "out"
+    sweep(out)
+    return load_results(out), load_timeseries(out)
+
+
+def test_every_run_once_with_its_seed(reference):
+    df, _ = reference
+    assert len(df) == 18
+    assert not df.duplicated(["point", "replicate"]).any()
+    spec = parse_spec(SPEC)
+    for r in df.itertuples():
+        assert {"patience": r.patience, "noise": r.noise} == spec.points[r.point]
+        seed = np.random.SeedSequence(r.root_seed, spawn_key=(r.point, r.replicate))
+        again = fake_simulate("minimal", seed=seed, years=4, overrides={"patience": r.patience})
+        assert again.summary["first_draw"] == r.first_draw
+
+
+def test_two_workers_give_the_same_tables(tmp_path, reference):
+    report = sweep(tmp_path / "out", workers=2, chunk_size=4)
+    assert (report.n_runs, report.n_new, report.n_failed) == (18, 18, 0)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "out"), reference[0])
+    pd.testing.assert_frame_equal(load_timeseries(tmp_path / "out"), reference[1])
+
+
+def test_dask_local_cluster_gives_the_same_tables(tmp_path, reference):
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        sweep(tmp_path / "out", backend="dask", scheduler=client, workers=2, chunk_size=5)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "out"), reference[0])
+    pd.testing.assert_frame_equal(load_timeseries(tmp_path / "out"), reference[1])
+
+
+def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
+    spec = {**SPEC, "sweep": {"patience": [0.2, 0.5], "noise": [0.0, 0.45]}}
+    report = sweep(tmp_path / "out", spec, chunk_size=5)
+    assert report.n_failed == 6
+    df = load_results(tmp_path / "out")
+    failed = df[df.status == "error"]
+    assert len(failed) == 6 and (failed.noise == 0.45).all()
+    assert set(failed.patience) == {0.2, 0.5}
+    assert failed.error.str.fullmatch(r"ValueError: noise 0.45 breaks the fake model").all()
+    assert failed.cooperation_rate.isna().all()
+    assert df[df.status == "ok"].cooperation_rate.notna().all()
+    ts = load_timeseries(tmp_path / "out")
+    assert set(ts.noise) == {0.0}  # failed runs have no time series
+
+
+def test_interrupted_sweep_keeps_parts_and_resumes_to_the_same_table(tmp_path, reference):
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(out, run_fn=interrupting_simulate, chunk_size=2)
+    kept = load_results(out)
+    assert len(kept) == 6  # points 0 and 1 finished before point 2 was interrupted
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["status"] == "interrupted"
+    report = sweep(out, resume=True, chunk_size=3)
+    assert report.n_new == 12
+    pd.testing.assert_frame_equal(load_results(out), reference[0])
+    pd.testing.assert_frame_equal(load_timeseries(out), reference[1])
+    meta = json.loads((out / "metadata.json").read_text())
+    assert [s["status"] for s in meta["sessions"]] == ["interrupted", "complete"]
+    assert sweep(out, resume=True).n_new == 0
+
+
+def test_truncated_part_is_redone(tmp_path, reference):
+    out = tmp_path / "out"
+    sweep(out, chunk_size=4)
+    part = out / "runs" / "part-00002.parquet"
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    report = sweep(out, resume=True)
+    assert report.n_new == 4 and part in report.removed
+    pd.testing.assert_frame_equal(load_results(out), reference[0])
+    pd.testing.assert_frame_equal(load_timeseries(out), reference[1])
+
+
+def test_non_empty_directory_needs_resume(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(UserError, match="not empty; use --resume .* or choose another --out"):
+        sweep(tmp_path / "out")
+    with pytest.raises(UserError, match="not a trustsim results directory"):
+        sweep(tmp_path / "out", resume=True)
+
+
+def test_resume_with_another_spec_is_refused(tmp_path):
+    sweep(tmp_path / "out")
+    other = {**SPEC, "fixed": {"strategy": "grim_trigger"}}
+    with pytest.raises(UserError, match="different spec"):
+        sweep(tmp_path / "out", other, resume=True)
+
+
+def test_resume_into_a_new_directory_runs_everything(tmp_path):
+    assert sweep(tmp_path / "new", resume=True).n_new == 18
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"workers": 0}, "workers = 0 must be at least 1"),
+        ({"backend": "slurm"}, "backend 'slurm' is unknown; allowed: local, dask"),
+        ({"scheduler": "tcp://x:1"}, "scheduler is for backend 'dask'"),
+        ({"chunk_size": 0}, "chunk size = 0"),
+    ],
+)
+def test_bad_options(tmp_path, options, message):
+    with pytest.raises(UserError, match=message):
+        sweep(tmp_path / "out", **options)
+    assert not (tmp_path / "out").exists()
