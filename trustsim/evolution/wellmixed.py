@@ -58,14 +58,15 @@ def _absorb(
     runs: int,
     rng: np.random.Generator,
     max_steps: int,
+    draws: int,
     step: Any,
 ) -> FixationEstimate:
-    """Iterate ``step(i, u) -> i`` on the undecided runs until every run is absorbed."""
+    """Iterate ``step(i, u) -> i`` with ``draws`` uniforms per undecided run until all absorb."""
     count = np.full(runs, initial, dtype=np.int64)
     fixed = 0
     steps_total = 0
     for t in range(1, max_steps + 1):
-        count = step(count, rng.random((3, count.size)))
+        count = step(count, rng.random((draws, count.size)))
         done = (count == 0) | (count == n)
         if done.any():
             won = int(np.count_nonzero(count[done] == n))
@@ -124,7 +125,7 @@ def simulate_moran(
         death_a = u[1] * n < i
         return i + (birth_a & ~death_a) - (~birth_a & death_a)
 
-    return _absorb(n, initial, runs, rng, max_steps, step)
+    return _absorb(n, initial, runs, rng, max_steps, 2, step)
 
 
 def simulate_fermi(
@@ -173,4 +174,4 @@ def simulate_fermi(
         switch = adopt & (focal_a != model_a)
         return i + (switch & model_a) - (switch & focal_a)
 
-    return _absorb(n, initial, runs, rng, max_steps, step)
+    return _absorb(n, initial, runs, rng, max_steps, 3, step)
