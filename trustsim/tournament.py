@@ -2,7 +2,7 @@
 
 Each pairing is one :func:`trustsim.match.play_batch` of ``repetitions`` matches, seeded with
 ``SeedSequence(entropy, spawn_key=(i, j))`` for the players at positions i <= j, so a pairing's
-results do not depend on which other strategies take part. Scores are payoffs per round.
+results depend only on the seed and the two positions. Scores are payoffs per round.
 Players are ranked by their mean payoff per round over all their matches [Axelrod1984].
 """
 
