@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
 from trustsim.errors import UserError
 from trustsim.evolution._validate import (
@@ -170,7 +171,7 @@ def simulate_fermi(
         model_a = u[1] * (n - 1) < i - focal_a
         # Probability that the focal adopts the model's type, for a mixed pair.
         gain = np.where(focal_a, g - f, f - g)
-        adopt = u[2] * (1.0 + np.exp(-beta * gain)) < 1.0
+        adopt = u[2] < expit(beta * gain)
         switch = adopt & (focal_a != model_a)
         return i + (switch & model_a) - (switch & focal_a)
 
