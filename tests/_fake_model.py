@@ -39,3 +39,17 @@ def interrupting_simulate(scenario, *, seed, **kwargs):
     if seed.spawn_key[0] == 2:
         raise KeyboardInterrupt
     return fake_simulate(scenario, seed=seed, **kwargs)
+
+
+#: Ranges of the three parameters the Ishigami stand-in reads, each mapped onto [-pi, pi].
+ISHIGAMI_RANGES = {"patience": (0.0, 0.9), "noise": (0.0, 0.5), "trust_prior": (0.0, 1.0)}
+
+
+def ishigami_simulate(scenario, *, seed, years=None, overrides=None, timeseries_stride=None):
+    """The Ishigami function (a = 7, b = 0.1) of three parameters, as a model output."""
+    x = [
+        -np.pi + 2 * np.pi * (overrides[name] - low) / (high - low)
+        for name, (low, high) in ISHIGAMI_RANGES.items()
+    ]
+    y = np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0])
+    return SimpleNamespace(summary={"y": float(y)}, timeseries=None)

@@ -74,7 +74,7 @@ def sobol_indices(
     *,
     confidence: float = 0.95,
     num_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: int = 1,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of a metric from a Sobol design (SALib).
 
@@ -87,7 +87,8 @@ def sobol_indices(
         metric: The output to decompose.
         confidence: Confidence level of the bootstrap intervals.
         num_resamples: Bootstrap resamples.
-        seed: Seed of the bootstrap (an int, for reproducible intervals).
+        seed: Seed of the bootstrap, for reproducible intervals; not 0, which SALib 1.x
+            takes as "unseeded".
 
     Returns:
         One row per swept parameter (index ``parameter``) with ``S1``, ``S1_conf``, ``ST``,
@@ -105,6 +106,8 @@ def sobol_indices(
         from SALib.analyze import sobol
     except ImportError:
         raise UserError("Sobol indices need SALib: pip install 'trustsim[sensitivity]'") from None
+    if seed == 0:
+        raise UserError("seed = 0 would leave SALib's bootstrap unseeded; use another seed")
     _check_columns(results, [metric])
     names = list(results.attrs["parameters"])
     second_order = bool(results.attrs.get("second_order", False))
