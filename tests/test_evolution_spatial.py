@@ -8,6 +8,7 @@ import pytest
 from trustsim.errors import UserError
 from trustsim.evolution import (
     CHAOTIC_SHARE,
+    nowak_may_run,
     nowak_may_scores,
     nowak_may_shares,
     nowak_may_step,
@@ -110,6 +111,30 @@ def test_sweep_rows_share_a_start_and_match_single_runs():
     assert not np.array_equal(sweep, nowak_may_sweep(bs, size=30, generations=20, rng=6))
 
 
+def test_single_defector_kaleidoscope_keeps_its_symmetry():
+    # Nowak & May (1992), Fig. 2: one defector in a sea of cooperators, 1.8 < b < 2, grows into
+    # a "kaleidoscope" with the square's eight symmetries (no C/D score ties at this b).
+    start = np.ones((69, 69), dtype=bool)
+    start[34, 34] = False
+    run = nowak_may_run(1.85, generations=60, initial=start)
+    np.testing.assert_array_equal(run.final, nowak_may_step(run.previous, 1.85))
+    for lattice in (run.previous, run.final):
+        np.testing.assert_array_equal(lattice, lattice.T)
+        np.testing.assert_array_equal(lattice, lattice[::-1, :])
+        np.testing.assert_array_equal(lattice, lattice[:, ::-1])
+    assert 0.0 < run.shares[-1] < 1.0
+    assert not np.array_equal(run.previous, run.final)  # still changing
+    assert run.shares[0] == pytest.approx(1 - 1 / 69**2)
+
+
+def test_run_from_seed_matches_shares():
+    run = nowak_may_run(1.85, generations=15, size=40, initial_share=0.7, rng=3)
+    shares = nowak_may_shares(1.85, generations=15, size=40, initial_share=0.7, rng=3)
+    np.testing.assert_array_equal(run.shares, shares)
+    assert run.final.mean() == shares[-1]
+    assert nowak_may_run(1.85, generations=0, size=40, rng=3).final.shape == (40, 40)
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [
@@ -121,6 +146,9 @@ def test_sweep_rows_share_a_start_and_match_single_runs():
         (lambda: nowak_may_sweep([1.5, 0.9], rng=1), "bs"),
         (lambda: nowak_may_sweep([], rng=1), "bs"),
         (lambda: nowak_may_sweep("abc", rng=1), "bs"),
+        (lambda: nowak_may_run(1.85), "rng"),
+        (lambda: nowak_may_run(1.85, initial=np.ones((3, 4), dtype=bool)), "initial"),
+        (lambda: nowak_may_run(1.85, initial=np.ones((5, 5))), "initial"),
     ],
 )
 def test_bad_arguments_raise_user_error(call, name):

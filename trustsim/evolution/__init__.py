@@ -22,6 +22,8 @@ from trustsim.evolution.graph import adjacency_matrix, db_critical_ratio, simula
 from trustsim.evolution.matches import match_payoff_matrix
 from trustsim.evolution.spatial import (
     CHAOTIC_SHARE,
+    NowakMayRun,
+    nowak_may_run,
     nowak_may_scores,
     nowak_may_shares,
     nowak_may_step,
@@ -32,6 +34,7 @@ from trustsim.evolution.wellmixed import FixationEstimate, simulate_fermi, simul
 __all__ = [
     "CHAOTIC_SHARE",
     "FixationEstimate",
+    "NowakMayRun",
     "adjacency_matrix",
     "constant_fitness_fixation_probability",
     "db_critical_ratio",
@@ -39,6 +42,7 @@ __all__ = [
     "match_payoff_matrix",
     "moran_fixation_probability",
     "neutral_fixation_probability",
+    "nowak_may_run",
     "nowak_may_scores",
     "nowak_may_shares",
     "nowak_may_step",

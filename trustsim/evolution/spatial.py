@@ -17,6 +17,7 @@ lattices (for instance one per value of b) advances in one call.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -75,14 +76,77 @@ def nowak_may_step(cooperators: NDArray[np.bool_], b: ArrayLike) -> NDArray[np.b
     return best
 
 
-def _shares(lattices: NDArray[np.bool_], b: NDArray[np.float64], generations: int) -> NDArray:
-    """Cooperator share of each lattice for generations 0..generations."""
+def _evolve(
+    lattices: NDArray[np.bool_], b: ArrayLike, generations: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Shares for generations 0..generations, and the last two lattices (previous, final)."""
     shares = np.empty(lattices.shape[:-2] + (generations + 1,))
     shares[..., 0] = lattices.mean(axis=(-2, -1))
+    previous = lattices
     for t in range(1, generations + 1):
-        lattices = nowak_may_step(lattices, b)
+        previous, lattices = lattices, nowak_may_step(lattices, b)
         shares[..., t] = lattices.mean(axis=(-2, -1))
-    return shares
+    return shares, previous, lattices
+
+
+@dataclass(frozen=True, slots=True)
+class NowakMayRun:
+    """One run of the spatial game.
+
+    Attributes:
+        shares: Cooperator share at generations 0 (the start) to ``generations``.
+        previous: Lattice one generation before the end (the start if ``generations == 0``).
+        final: Lattice at the end; with ``previous`` it gives Nowak and May's four colours
+            (C staying C, D staying D, C turning D, D turning C).
+    """
+
+    shares: NDArray[np.float64]
+    previous: NDArray[np.bool_]
+    final: NDArray[np.bool_]
+
+
+def nowak_may_run(
+    b: float,
+    *,
+    generations: int = 300,
+    initial: ArrayLike | None = None,
+    size: int = 200,
+    initial_share: float = 0.9,
+    rng: SeedLike | None = None,
+) -> NowakMayRun:
+    """Run the spatial game from a given lattice or from a random one.
+
+    Args:
+        b: Temptation T, > 1 (R = 1, S = P = 0).
+        generations: Number of synchronous generations, >= 0.
+        initial: Starting lattice (square, boolean, True for a cooperator, side >= 3); when
+            given, ``size``, ``initial_share`` and ``rng`` are not used.
+        size: Side L of the random L x L torus, at least 3.
+        initial_share: Probability that a random site starts as a cooperator, in [0, 1].
+        rng: Numpy Generator, int seed or SeedSequence; required without ``initial``.
+
+    Returns:
+        The share time series and the last two lattices.
+    """
+    b = real("b", b, 1.0, low_open=True)
+    generations = integer("generations", generations, 0)
+    if initial is None:
+        if rng is None:
+            raise UserError(
+                "rng must be given (Generator, SeedSequence or int >= 0) without initial"
+            )
+        size = integer("size", size, 3)
+        initial_share = real("initial_share", initial_share, 0.0, 1.0)
+        start = generator(rng).random((size, size)) < initial_share
+    else:
+        start = np.asarray(initial)
+        if start.ndim != 2 or start.shape[0] != start.shape[1] or start.shape[0] < 3:
+            raise UserError(f"initial must be a square lattice of side >= 3, got {start.shape}")
+        if start.dtype != np.bool_:
+            raise UserError(
+                f"initial must be a boolean lattice (True = cooperator), got {start.dtype}"
+            )
+    return NowakMayRun(*_evolve(start, b, generations))
 
 
 def nowak_may_shares(
@@ -105,10 +169,8 @@ def nowak_may_shares(
     Returns:
         Array of length ``generations + 1``: the share at generation 0 (the start) onwards.
     """
-    b = real("b", b, 1.0, low_open=True)
-    return nowak_may_sweep(
-        [b], size=size, generations=generations, initial_share=initial_share, rng=rng
-    )[0]
+    run = nowak_may_run(b, generations=generations, size=size, initial_share=initial_share, rng=rng)
+    return run.shares
 
 
 def nowak_may_sweep(
@@ -145,4 +207,4 @@ def nowak_may_sweep(
     initial_share = real("initial_share", initial_share, 0.0, 1.0)
     start = generator(rng).random((size, size)) < initial_share
     lattices = np.broadcast_to(start, (b.size, size, size))
-    return _shares(lattices, b[:, None, None], generations)
+    return _evolve(lattices, b[:, None, None], generations)[0]
