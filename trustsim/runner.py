@@ -25,7 +25,7 @@ import pandas as pd
 
 from trustsim.errors import UserError
 from trustsim.experiment import ExperimentSpec, load_spec, parse_spec
-from trustsim.results import SCHEMA_VERSION, ResultStore, environment, now
+from trustsim.results import SCHEMA_VERSION, ResultStore, Scan, environment, now
 from trustsim.seeding import run_seed
 
 BACKENDS = ("local", "dask")
@@ -169,16 +169,35 @@ def run_sweep(
     workers = _check_options(workers, backend, scheduler, chunk_size)
     store = ResultStore(out)
     metadata = _prepare(store, spec, resume)
-    scan = store.scan(timeseries=spec.timeseries)
-    chunks = _chunks(spec, scan.done, workers, chunk_size)
-    n_new = sum(len(chunk.runs) for chunk in chunks)
-    session = {"started": now(), "finished": None, "backend": backend, "workers": workers}
-    metadata.setdefault("sessions", []).append(session)
-    metadata.update(status="running", finished=None)
-    store.write_metadata(metadata)
+    with contextlib.ExitStack() as stack:
+        client = _dask_client(stack, workers, scheduler) if backend == "dask" else None
+        slots = max(1, sum(client.nthreads().values())) if client is not None else workers
+        store.create()
+        scan = store.scan(timeseries=spec.timeseries)
+        chunks = _chunks(spec, scan.done, slots, chunk_size)
+        n_new = sum(len(chunk.runs) for chunk in chunks)
+        session = {"started": now(), "finished": None, "backend": backend, "workers": slots}
+        metadata.setdefault("sessions", []).append(session)
+        metadata.update(status="running", finished=None)
+        store.write_metadata(metadata)
+        failed = _run_chunks(spec, store, scan, chunks, workers, client, run_fn, progress)
+    return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
 
+
+def _run_chunks(
+    spec: ExperimentSpec,
+    store: ResultStore,
+    scan: Scan,
+    chunks: Sequence[Chunk],
+    workers: int,
+    client: Any,
+    run_fn: RunFn | None,
+    progress: bool | None,
+) -> int:
+    """Execute the chunks, write a part per finished chunk; return the failed-run count."""
     from tqdm import tqdm
 
+    metadata = store.read_metadata()
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(
         total=spec.n_runs,
@@ -193,7 +212,7 @@ def run_sweep(
     failed, part = scan.failed, scan.next_part
     status = "interrupted"
     try:
-        results = _execute(task, chunks, workers, backend, scheduler)
+        results = _execute(task, chunks, workers, client)
         with bar, contextlib.closing(results):
             for result in results:
                 store.write_part(part, result.rows, result.timeseries)
@@ -202,10 +221,12 @@ def run_sweep(
                 bar.update(len(result.rows))
         status = "complete"
     finally:
-        session.update(finished=now(), status=status, new_runs=n_new)
+        metadata["sessions"][-1].update(
+            finished=now(), status=status, new_runs=sum(len(c.runs) for c in chunks)
+        )
         metadata.update(status=status, finished=now(), failed_runs=failed)
         store.write_metadata(metadata)
-    return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
+    return failed
 
 
 def _as_spec(spec: ExperimentSpec | Mapping[str, Any] | str | Path) -> ExperimentSpec:
@@ -259,7 +280,6 @@ def _prepare(store: ResultStore, spec: ExperimentSpec, resume: bool) -> dict[str
             )
         metadata.update(environment())
         return metadata
-    store.create()
     return {
         "schema_version": SCHEMA_VERSION,
         "experiment": spec.name,
@@ -300,16 +320,19 @@ def _chunks(
 
 
 def _execute(
-    task: Callable[[Chunk], ChunkResult],
-    chunks: Sequence[Chunk],
-    workers: int,
-    backend: str,
-    scheduler: Any,
+    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int, client: Any
 ) -> Iterator[ChunkResult]:
     if not chunks:
         return
-    if backend == "dask":
-        yield from _execute_dask(task, chunks, workers, scheduler)
+    if client is not None:
+        from distributed import as_completed
+
+        futures = client.map(task, list(chunks), pure=False)
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
     elif workers == 1:
         yield from map(task, chunks)
     else:
@@ -318,40 +341,26 @@ def _execute(
             yield from pool.imap_unordered(task, chunks)
 
 
-def _execute_dask(
-    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int, scheduler: Any
-) -> Iterator[ChunkResult]:
+def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> Any:
+    """Return a Dask client (closed by ``stack``): given, at an address, or of a LocalCluster."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:
         raise UserError(
             "backend 'dask' needs dask.distributed: pip install 'trustsim[dask]'"
         ) from None
-    owned: list[Any] = []
     if isinstance(scheduler, Client):
-        client = scheduler
-    else:
-        if scheduler is None:
-            cluster = LocalCluster(
+        return scheduler
+    if scheduler is None:
+        scheduler = stack.enter_context(
+            LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
-            owned.append(cluster)
-            scheduler = cluster
-        try:
-            client = Client(scheduler)
-        except OSError as err:
-            for item in owned:
-                item.close()
-            raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
-        owned.insert(0, client)
-    futures = client.map(task, list(chunks), pure=False)
+        )
     try:
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        client.cancel(futures)
-        for item in owned:
-            item.close()
+        return stack.enter_context(Client(scheduler, timeout="10s"))
+    except OSError as err:
+        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
 
 
 def _ignore_sigint() -> None:
