@@ -239,17 +239,21 @@ def build(ctx: Context) -> list[Finding]:
 
     # (a) deviation gain over w, (b) threshold over T
     grim = pd.DataFrame(data["grim"]["rows"])
-    grim["lo"], grim["hi"] = grim.gain - 1.96 * grim.se, grim.gain + 1.96 * grim.se
-    plotting.plot_lines(grim, x="w", y="gain", hue="temptation", lo="lo", hi="hi", ax=ax_a)
+    # Scaled by (1 - w), the gain is per expected round: (1 - w) T + w P - R, a straight line.
+    scale = 1.0 - grim.w
+    grim["scaled"], grim["scaled_theory"] = grim.gain * scale, grim.theory * scale
+    grim["lo"] = (grim.gain - 1.96 * grim.se) * scale
+    grim["hi"] = (grim.gain + 1.96 * grim.se) * scale
+    plotting.plot_lines(grim, x="w", y="scaled", hue="temptation", lo="lo", hi="hi", ax=ax_a)
     for _, part in grim.groupby("temptation"):
-        ax_a.plot(part.w, part.theory, color="black", lw=0.8, ls="--")
+        ax_a.plot(part.w, part.scaled_theory, color="black", lw=0.8, ls="--")
     ax_a.axhline(0, color="0.5", lw=0.5)
     ax_a.set(
         xlabel="continuation probability w",
-        ylabel="gain from defecting vs grim",
+        ylabel="(1 - w) x gain from defecting",
         title="(a) deviation against grim",
     )
-    ax_a.legend(title="T", loc="upper right")
+    ax_a.legend(title="T", loc="lower left")
     crossings = []
     for t, part in grim.groupby("temptation"):
         part = part.sort_values("w")
@@ -390,7 +394,7 @@ def build(ctx: Context) -> list[Finding]:
         ylabel="N x fixation prob. of C",
         title=f"(f) death-birth, N = {n}, k = {k}",
     )
-    ax_f.legend(loc="upper left")
+    ax_f.legend(loc="lower right")
     root, root_se = weighted_crossing(oh.bc.to_numpy(), oh.rho_n.to_numpy(), oh.se.to_numpy())
     step = float(np.diff(np.sort(oh.bc)).max()) if len(oh) > 1 else float("nan")
     ok.append(bool(abs(root - crit) <= max(step, 2 * root_se)))

@@ -1,0 +1,168 @@
+import argparse
+import json
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from trustsim.cli import figures as figures_cli
+from trustsim.errors import UserError
+from trustsim.figures import (
+    EXPERIMENTS,
+    build_figures,
+    core,
+    e12_validation,
+    load_experiment_spec,
+    resolve_keys,
+)
+
+
+def test_every_registered_experiment_has_its_spec_file():
+    for key, exp in EXPERIMENTS.items():
+        assert (core.SPEC_DIR / exp.spec).is_file(), key
+        assert exp.claims and all(c.startswith("P") for c in exp.claims)
+
+
+def test_resolve_keys_accepts_short_padded_and_lower_case_names():
+    assert resolve_keys(["e12"]) == ["E12"]
+    assert resolve_keys(["E012", "E12"]) == ["E12"]
+    assert resolve_keys(None) == list(EXPERIMENTS)
+
+
+def test_resolve_keys_rejects_unknown_experiments_with_the_allowed_list():
+    with pytest.raises(UserError, match="unknown experiment 'E99'.*allowed: .*E12"):
+        resolve_keys(["E99"])
+
+
+def test_quick_and_smoke_sizes_shrink_the_spec():
+    full = load_experiment_spec("E12", "full")
+    quick = load_experiment_spec("E12", "quick")
+    smoke = load_experiment_spec("E12", "smoke")
+    assert quick["ohtsuki"]["runs"] < full["ohtsuki"]["runs"]
+    assert smoke["ohtsuki"]["runs"] < quick["ohtsuki"]["runs"]
+    assert quick["ohtsuki"]["nodes"] == full["ohtsuki"]["nodes"]  # merged key by key
+    assert "smoke" not in quick and "smoke" not in smoke
+    with pytest.raises(UserError, match="size must be one of"):
+        load_experiment_spec("E12", "huge")
+
+
+def test_smoke_thins_grid_lists_and_replicates():
+    raw = {
+        "experiment": {"name": "x", "replicates": 20, "n": 64},
+        "sweep": {"a": [1, 2, 3, 4, 5], "b": {"low": 0, "high": 1, "num": 9}, "c": [7]},
+    }
+    out = core._smoke(raw)
+    assert out["experiment"]["replicates"] == 1 and out["experiment"]["n"] == 4
+    assert out["sweep"]["a"] == [1, 5] and out["sweep"]["b"]["num"] == 2
+    assert out["sweep"]["c"] == [7]
+    assert raw["sweep"]["a"] == [1, 2, 3, 4, 5]  # the input is not modified
+
+
+def test_merge_replaces_sweep_axes_and_merges_tables():
+    base = {"experiment": {"name": "x", "replicates": 9}, "sweep": {"a": [1, 2], "b": [3]}}
+    out = core._merge(base, {"experiment": {"replicates": 2}, "sweep": {"a": [5]}})
+    assert out == {"experiment": {"name": "x", "replicates": 2}, "sweep": {"a": [5], "b": [3]}}
+
+
+def test_zero_crossing_interpolates_and_reports_none():
+    import numpy as np
+
+    x = np.array([0.0, 1.0, 2.0])
+    assert e12_validation.zero_crossing(x, np.array([1.0, 0.5, -0.5])) == pytest.approx(1.5)
+    assert np.isnan(e12_validation.zero_crossing(x, np.array([1.0, 1.0, 1.0])))
+
+
+def test_weighted_crossing_recovers_a_known_line():
+    import numpy as np
+
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    root, se = e12_validation.weighted_crossing(x, 0.5 + 0.25 * x, np.full(4, 0.01))
+    assert root == pytest.approx(2.0) and se > 0
+
+
+def test_readme_lists_every_experiment_and_unbuilt_ones(tmp_path):
+    finding = {
+        "experiment": "E12",
+        "figure": "E12_validation_gallery",
+        "title": "T",
+        "claims": ["P6"],
+        "spec": "experiments/x.toml",
+        "size": "quick",
+        "text": "measured 0.318",
+        "holds": False,
+    }
+    path = tmp_path / "README.md"
+    core.write_readme(path, {"E12": [finding]}, size="quick")
+    text = path.read_text()
+    for key, exp in EXPERIMENTS.items():
+        assert f"## {key}: {exp.title}" in text
+    assert "measured 0.318" in text and "does NOT show it" in text
+    assert "trustsim figures --quick --only E12" in text
+
+
+@pytest.fixture(scope="module")
+def e12_smoke(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e12")
+    findings = build_figures(["E12"], size="smoke", results=root / "res", figures=root / "fig")
+    return root, findings
+
+
+def test_build_writes_png_pdf_readme_and_findings(e12_smoke):
+    root, findings = e12_smoke
+    assert [f.experiment for f in findings] == ["E12"]
+    stem = root / "fig" / findings[0].figure
+    assert stem.with_suffix(".png").stat().st_size > 0
+    assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    readme = (root / "fig" / "README.md").read_text()
+    assert findings[0].text in readme
+    stored = json.loads((root / "res" / "smoke" / "findings.json").read_text())
+    assert stored["E12"][0]["text"] == findings[0].text
+
+
+def test_rebuild_reuses_results_and_gives_identical_files(e12_smoke, monkeypatch):
+    root, findings = e12_smoke
+    stem = root / "fig" / findings[0].figure
+    before = {s: stem.with_suffix(s).read_bytes() for s in (".png", ".pdf")}
+
+    def fail(raw):
+        raise AssertionError("results should have been reused")
+
+    monkeypatch.setattr(e12_validation, "compute", fail)
+    again = build_figures(["E12"], size="smoke", results=root / "res", figures=root / "fig")
+    assert again[0].text == findings[0].text
+    for suffix, content in before.items():
+        assert stem.with_suffix(suffix).read_bytes() == content
+
+
+def test_cli_builds_the_requested_experiment(tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    figures_cli.add_parser(sub)
+    args = parser.parse_args(
+        [
+            "figures",
+            "--smoke",
+            "--only",
+            "E12",
+            "--results",
+            str(tmp_path / "r"),
+            "--out",
+            str(tmp_path / "f"),
+            "--workers",
+            "1",
+        ]
+    )
+    assert figures_cli.run(args) == 0
+    out = capsys.readouterr().out
+    assert "E12" in out and "README.md" in out
+    assert (tmp_path / "f" / "E12_validation_gallery.pdf").is_file()
+
+
+def test_cli_rejects_unknown_experiment(tmp_path):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    figures_cli.add_parser(sub)
+    args = parser.parse_args(["figures", "--only", "E77", "--results", str(tmp_path)])
+    with pytest.raises(UserError, match="E77"):
+        figures_cli.run(args)
