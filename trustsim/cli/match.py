@@ -9,6 +9,14 @@ from typing import Any
 
 #: Default number of rounds: short enough to read round by round in class.
 DEFAULT_TURNS = 10
+#: How the plain output names each game class.
+CLASS_LABELS = {
+    "prisoners_dilemma": "prisoner's dilemma",
+    "stag_hunt": "stag hunt",
+    "snowdrift": "snowdrift",
+    "harmony": "harmony",
+    "other": "other game",
+}
 #: Above this many rounds the plain output shows the actions as strings, not a table.
 TABLE_ROWS = 40
 
@@ -17,7 +25,7 @@ def _number(low: float, high: float, *, integer: bool = False, open_high: bool =
     """An argparse type accepting numbers in [low, high] (or [low, high)), naming the range."""
     bracket = ")" if open_high else "]"
     kind = "an integer" if integer else "a number"
-    rng = f"[{low:g}, {high:g}{bracket}"
+    rng = f"[{low:d}, {high:d}{bracket}" if integer else f"[{low:g}, {high:g}{bracket}"
 
     def parse(text: str) -> float | int:
         try:
@@ -165,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"A: {a}    B: {b}")
     print(
         f"Game: R={game.reward:g} S={game.sucker:g} T={game.temptation:g} "
-        f"P={game.punishment:g} ({game.classify().replace('_', ' ')}); {length}; "
+        f"P={game.punishment:g} ({CLASS_LABELS[game.classify()]}); {length}; "
         f"noise {args.noise:g}; seed {args.seed}"
     )
     print()
