@@ -149,6 +149,7 @@ def within_three_se(estimate: FixationEstimate, expected: float) -> None:
         (SNOWDRIFT, 20, 0.3, 2, 4),
         (COORDINATION, 8, 0.9, 3, 5),
         ([[1.5, 1.5], [1.0, 1.0]], 15, 1.0, 1, 6),  # constant fitness r = 1.5
+        (SNOWDRIFT, 50, 0.2, 1, 12),  # coexistence: long runs (about 700 steps on average)
     ],
 )
 def test_moran_simulation_within_three_standard_errors(matrix, n, w, initial, seed):
@@ -169,6 +170,7 @@ def test_moran_neutral_simulation_is_one_over_n():
         (PD_SWAPPED, 10, 0.5, 1, 8),
         (SNOWDRIFT, 15, 1.0, 1, 9),
         (COORDINATION, 12, 0.3, 4, 10),
+        (SNOWDRIFT, 50, 0.2, 1, 13),
     ],
 )
 def test_fermi_simulation_within_three_standard_errors(matrix, n, beta, initial, seed):
