@@ -2,10 +2,21 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_results", "load_timeseries", "run_sweep"]
+__all__ = [
+    "PARAMETERS",
+    "SymbiosisPark",
+    "__version__",
+    "load_results",
+    "load_timeseries",
+    "run_sweep",
+    "simulate",
+]
 
 #: Exports loaded on first use, so ``import trustsim`` (and the CLI) stays fast.
 _LAZY = {
+    "PARAMETERS": "trustsim.params",
+    "SymbiosisPark": "trustsim.model",
+    "simulate": "trustsim.model",
     "load_results": "trustsim.results",
     "load_timeseries": "trustsim.results",
     "run_sweep": "trustsim.runner",

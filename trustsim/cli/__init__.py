@@ -16,6 +16,7 @@ from trustsim.errors import UserError
 
 #: Subcommand modules, in the order ``trustsim --help`` lists them.
 COMMANDS = [
+    "run",
     "demo",
     "match",
     "sweep",

@@ -1,0 +1,287 @@
+"""Operation: one round of the stage game on every active exchange, as arrays.
+
+A round is decide, act, score, observe, learn (STYLE.md section 4), computed at once over all
+active exchanges (:func:`play_round`). :func:`play_round_reference` does the same one exchange
+at a time in plain Python; it is kept for the tests (the two agree bit for bit) and the
+benchmark. All random numbers of a round are drawn up front by :func:`draw_round`, so both
+paths consume the same stream.
+
+Per side and exchange: the strategy decides (forward-looking managers honour iff
+patience >= the exchange's self-enforcement threshold and the partner has not been seen to
+defect, i.e. grim trigger [Friedman1971]); execution noise flips the action; the payoff is the
+stage game's entry times the period's volume factor, minus the social sanction and the
+formal-contract penalty when the partner saw a defection; the partner observes the action
+(a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, and any
+action is misread with probability ``misperception``); trust moves towards the observation
+[Slovic1993: trust is built slowly and lost fast]; mutual cooperation strengthens the tie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trustsim.contracts import FORMAL, effective_threshold
+from trustsim.strategies import History
+
+if TYPE_CHECKING:
+    from trustsim.model import SymbiosisPark
+
+__all__ = ["FORWARD_LOOKING_CODE", "RoundDraws", "RoundResult", "draw_round", "play_round",
+           "play_round_reference"]
+
+#: Strategy code of forward-looking managers (kernel strategies have codes >= 0).
+FORWARD_LOOKING_CODE = -1
+
+# Planes of RoundDraws.u.
+_DECIDE, _NOISE, _PERCEIVE, _DETECT, _ENFORCE = range(5)
+
+
+@dataclass(slots=True)
+class RoundDraws:
+    """The round's random numbers: uniforms ``u[plane, exchange, side]`` and volume factors."""
+
+    u: NDArray[np.float64]
+    factor: NDArray[np.float64]
+
+
+@dataclass(slots=True)
+class RoundResult:
+    """What happened: actions, what each side observed of its partner, and payoffs, (n, 2)."""
+
+    actions: NDArray[np.int8]
+    observed: NDArray[np.int8]
+    payoffs: NDArray[np.float64]
+
+
+def draw_round(
+    rng: np.random.Generator, out: NDArray[np.int64], variability: NDArray[np.float64]
+) -> RoundDraws:
+    """Draw a round's uniforms and one volume factor per output stream in use.
+
+    Exchanges drawing on the same stream share its factor, so a facility never ships more than
+    it produces: ``factor = max(0, 1 + variability * z)``, z standard normal.
+    """
+    n = out.shape[0]
+    u = rng.random((5, n, 2))
+    streams, inverse = np.unique(out, return_inverse=True)
+    z = rng.standard_normal(streams.shape[0])
+    factor = np.maximum(0.0, 1.0 + variability * z[inverse])
+    return RoundDraws(u, factor)
+
+
+def _sides(model: SymbiosisPark, ids: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
+    ex = model.ex
+    me = np.column_stack([ex.sup[ids], ex.rec[ids]])
+    return me, me[:, ::-1]
+
+
+def _sanction_and_penalty(model: SymbiosisPark, ids: NDArray[np.int64], me: NDArray):
+    ex, p = model.ex, model.params
+    value = ex.value[ids]
+    sanction = (p["sanction_strength"] * value)[:, None] * model.embedded[me]
+    formal = (ex.contract[ids] == FORMAL).astype(np.float64)
+    penalty = p["formal_penalty"] * value
+    expected = (formal * (p["enforcement"] * penalty))[:, None] * np.ones((1, 2))
+    return sanction, penalty, formal, expected
+
+
+def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
+    """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
+    ex, p = model.ex, model.params
+    n = ids.shape[0]
+    u = draws.u
+    me, partner = _sides(model, ids)
+    reward, tempt = ex.reward[ids], ex.temptation[ids]
+    sucker, punish = ex.sucker[ids], ex.punishment[ids]
+    sanction, penalty, formal, expected = _sanction_and_penalty(model, ids, me)
+    their_ever = ex.their_ever[ids]
+
+    # decide
+    codes = model.strategy_code[me]
+    defect = np.zeros((n, 2), dtype=np.bool_)
+    for code in np.unique(codes).tolist():
+        sel = codes == code
+        if code == FORWARD_LOOKING_CODE:
+            thr = effective_threshold(tempt[sel], reward[sel], punish[sel], sanction[sel],
+                                      expected[sel])
+            defect[sel] = (model.patience[me[sel]] < thr) | their_ever[sel]
+        else:
+            trust = model.trust[me[sel], partner[sel]]
+            hist = History(
+                turn=ex.turn[ids][sel],
+                my_last=ex.my_last[ids][sel],
+                their_last=ex.their_last[ids][sel],
+                their_last2=ex.their_last2[ids][sel],
+                their_c=ex.their_c[ids][sel],
+                their_d=ex.their_d[ids][sel],
+                their_ever_defected=their_ever[sel],
+                trust=trust,
+                partner_reputation=model.reputation_of(partner[sel], trust),
+            )
+            defect[sel] = model.strategies[code].decide(hist, u[_DECIDE][sel])
+    if model.controlled.any():
+        ctrl = model.controlled[me]
+        if ctrl.any():
+            wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
+            defect = np.where(ctrl, wish, defect)
+
+    # act, score, observe
+    act = (defect ^ (u[_NOISE] < p["noise"])).astype(np.int8)
+    seen = act.copy()  # each side's action as its partner perceives it
+    byp = ex.byproduct[ids][:, None]
+    seen[(seen == 1) & byp & (u[_DETECT] >= p["byproduct_detection"])] = 0
+    flip = u[_PERCEIVE] < p["misperception"]
+    seen[flip] = 1 - seen[flip]
+    other = act[:, ::-1]
+    base = np.where(act == 0, np.where(other == 0, reward, sucker),
+                    np.where(other == 0, tempt, punish))
+    pay = base * draws.factor[:, None]
+    caught = seen == 1
+    pay = pay - np.where(caught & model.embedded[me], sanction, 0.0)
+    fined = caught & (formal[:, None] > 0.0) & (u[_ENFORCE] < p["enforcement"])
+    pay = pay - np.where(fined, penalty[:, None], 0.0)
+    observed = seen[:, ::-1]
+
+    # record histories
+    ex.their_last2[ids] = ex.their_last[ids]
+    ex.their_last[ids] = observed
+    ex.my_last[ids] = act
+    ex.turn[ids] += 1
+    ex.their_c[ids] += observed == 0
+    ex.their_d[ids] += observed == 1
+    ex.their_ever[ids] |= observed == 1
+    ex.payoff[ids] += pay
+    ex.rounds[ids] += 1
+    ex.coop_s[ids] += act[:, 0] == 0
+    ex.coop_r[ids] += act[:, 1] == 0
+
+    # learn: trust per dyad (all of this round's observations), ties on mutual cooperation
+    nf = model.fac.n
+    keys = (me * nf + partner).ravel()
+    ukeys, inv = np.unique(keys, return_inverse=True)
+    obs = observed.ravel()
+    n_c = np.bincount(inv, weights=(obs == 0), minlength=ukeys.size).astype(np.int64)
+    n_d = np.bincount(inv, weights=(obs == 1), minlength=ukeys.size).astype(np.int64)
+    flat = model.trust.reshape(-1)
+    t = flat[ukeys]
+    gain, loss = p["trust_gain"], p["trust_loss"]
+    for k in range(int(n_c.max(initial=0))):
+        sel = n_c > k
+        t[sel] = t[sel] + gain * (1.0 - t[sel])
+    for k in range(int(n_d.max(initial=0))):
+        sel = n_d > k
+        t[sel] = t[sel] - loss * t[sel]
+    flat[ukeys] = t
+    mutual = (observed == 0).all(axis=1)
+    if mutual.any():
+        a, b = me[mutual, 0], me[mutual, 1]
+        pairs = np.unique(np.minimum(a, b) * nf + np.maximum(a, b))
+        i, j = pairs // nf, pairs % nf
+        grown = np.minimum(1.0, model.ties[i, j] + p["tie_growth"])
+        model.ties[i, j] = grown
+        model.ties[j, i] = grown
+    return RoundResult(act, observed, pay)
+
+
+def play_round_reference(
+    model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws
+) -> RoundResult:
+    """Play one round exchange by exchange in plain Python (reference for tests and benchmark)."""
+    ex, p = model.ex, model.params
+    n = ids.shape[0]
+    u = draws.u
+    acts = np.zeros((n, 2), dtype=np.int8)
+    observed = np.zeros((n, 2), dtype=np.int8)
+    pays = np.zeros((n, 2))
+    trust_obs: dict[tuple[int, int], list[int]] = {}
+    grow: set[tuple[int, int]] = set()
+    for k, e in enumerate(ids.tolist()):
+        sides = (int(ex.sup[e]), int(ex.rec[e]))
+        value = float(ex.value[e])
+        formal = 1.0 if int(ex.contract[e]) == FORMAL else 0.0
+        penalty = p["formal_penalty"] * value
+        defect = [False, False]
+        for s in (0, 1):
+            me, other = sides[s], sides[1 - s]
+            code = int(model.strategy_code[me])
+            sanction = p["sanction_strength"] * value * float(model.embedded[me])
+            if model.controlled[me]:
+                defect[s] = not model.choices.get(e, True)
+            elif code == FORWARD_LOOKING_CODE:
+                t_eff = (float(ex.temptation[e, s]) - formal * (p["enforcement"] * penalty)) - (
+                    sanction
+                )
+                r, pun = float(ex.reward[e, s]), float(ex.punishment[e, s])
+                if r <= pun:
+                    thr = 1.0
+                else:
+                    thr = (t_eff - r) / (t_eff - pun) if t_eff > r else 0.0
+                defect[s] = bool(model.patience[me] < thr) or bool(ex.their_ever[e, s])
+            else:
+                trust = float(model.trust[me, other])
+                hist = History(
+                    turn=np.array([ex.turn[e, s]]),
+                    my_last=np.array([ex.my_last[e, s]]),
+                    their_last=np.array([ex.their_last[e, s]]),
+                    their_last2=np.array([ex.their_last2[e, s]]),
+                    their_c=np.array([ex.their_c[e, s]]),
+                    their_d=np.array([ex.their_d[e, s]]),
+                    their_ever_defected=np.array([ex.their_ever[e, s]]),
+                    trust=np.array([trust]),
+                    partner_reputation=model.reputation_of(np.array([other]),
+                                                           np.array([trust])),
+                )
+                defect[s] = bool(model.strategies[code].decide(hist, u[_DECIDE, k, s:s + 1])[0])
+        act = [int(defect[s] != (u[_NOISE, k, s] < p["noise"])) for s in (0, 1)]
+        seen = list(act)
+        for s in (0, 1):
+            if seen[s] == 1 and ex.byproduct[e] and u[_DETECT, k, s] >= p["byproduct_detection"]:
+                seen[s] = 0
+            if u[_PERCEIVE, k, s] < p["misperception"]:
+                seen[s] = 1 - seen[s]
+        for s in (0, 1):
+            me, o = sides[s], act[1 - s]
+            if act[s] == 0:
+                base = ex.reward[e, s] if o == 0 else ex.sucker[e, s]
+            else:
+                base = ex.temptation[e, s] if o == 0 else ex.punishment[e, s]
+            pay = float(base) * float(draws.factor[k])
+            caught = seen[s] == 1
+            if caught and model.embedded[me]:
+                pay = pay - p["sanction_strength"] * value * float(model.embedded[me])
+            if caught and formal > 0.0 and u[_ENFORCE, k, s] < p["enforcement"]:
+                pay = pay - penalty
+            pays[k, s] = pay
+            obs = seen[1 - s]
+            acts[k, s], observed[k, s] = act[s], obs
+            ex.their_last2[e, s] = ex.their_last[e, s]
+            ex.their_last[e, s] = obs
+            ex.my_last[e, s] = act[s]
+            ex.turn[e, s] += 1
+            ex.their_c[e, s] += obs == 0
+            ex.their_d[e, s] += obs == 1
+            ex.their_ever[e, s] = ex.their_ever[e, s] or obs == 1
+            ex.payoff[e, s] += pay
+            trust_obs.setdefault((me, sides[1 - s]), []).append(obs)
+        ex.rounds[e] += 1
+        ex.coop_s[e] += act[0] == 0
+        ex.coop_r[e] += act[1] == 0
+        if seen == [0, 0]:
+            grow.add((min(sides), max(sides)))
+    gain, loss = p["trust_gain"], p["trust_loss"]
+    for (i, j), obs_list in trust_obs.items():
+        t = float(model.trust[i, j])
+        for _ in range(obs_list.count(0)):
+            t = t + gain * (1.0 - t)
+        for _ in range(obs_list.count(1)):
+            t = t - loss * t
+        model.trust[i, j] = t
+    for i, j in grow:
+        grown = min(1.0, float(model.ties[i, j]) + p["tie_growth"])
+        model.ties[i, j] = grown
+        model.ties[j, i] = grown
+    return RoundResult(acts, observed, pays)
