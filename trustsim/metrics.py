@@ -3,9 +3,8 @@
 - Freeman degree centralization [Freeman1978] of the undirected simple graph of active
   exchanges, over the facilities in the network (degree >= 1, as the derived Kalundborg value
   in data/kalundborg/README.md is computed): sum(max - deg)/((n - 1)(n - 2)), 0 for n < 3.
-- Heat cascade: the longest chain of active heat-family exchanges in which each facility
-  passes heat on at a strictly lower grade than it received; its number of grades
-  (four at Kalundborg [seed]).
+- Heat cascade: the number of temperature grades at which heat from one source is used,
+  following heat passed on by its receivers (four at Kalundborg [seed]).
 - Water uses: 1 + water reused between facilities / fresh water taken in by the facilities
   that need it (about 2.3 at Kalundborg [seed]).
 """
@@ -38,14 +37,28 @@ def degree_centralization(deg: NDArray[np.int64]) -> float:
 def heat_cascade_grades(
     sup: NDArray[np.int64], rec: NDArray[np.int64], grade: NDArray[np.int64]
 ) -> int:
-    """Number of grades in the longest downward heat cascade (0 without heat exchanges)."""
+    """Most temperature grades used downstream of one heat source (0 without heat exchanges).
+
+    ``grade`` is the grade at which each exchange's heat is used (the receiver's minimum
+    grade). A source's cascade is the set of grades used by its receivers and, recursively,
+    by whoever those receivers pass heat on to.
+    """
     if sup.size == 0:
         return 0
-    best: dict[int, int] = {}  # exchange -> grades in the longest cascade ending with it
-    for e in np.argsort(-grade, kind="stable").tolist():
-        feeding = [best[f] for f in best if rec[f] == sup[e] and grade[f] > grade[e]]
-        best[e] = 1 + max(feeding, default=0)
-    return max(best.values())
+    edges: dict[int, list[int]] = {}
+    for e in range(sup.size):
+        edges.setdefault(int(sup[e]), []).append(e)
+
+    def grades(node: int, seen: frozenset[int]) -> set[int]:
+        out: set[int] = set()
+        for e in edges.get(node, []):
+            out.add(int(grade[e]))
+            r = int(rec[e])
+            if r not in seen:
+                out |= grades(r, seen | {r})
+        return out
+
+    return max(len(grades(s, frozenset({s}))) for s in edges)
 
 
 def water_uses(reused: float, fresh_intake: float) -> float:

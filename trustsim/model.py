@@ -158,6 +158,7 @@ class SymbiosisPark(mesa.Model):
             self.ex.log(ids, t, result.actions)
             self._learn(ids, result, year)
             self._terminate(ids, result, t)
+            self._renegotiate(self.ex.active_ids())
         self.choices.clear()
         self._record(t, year, result)
         self.step_count += 1
@@ -284,8 +285,13 @@ class SymbiosisPark(mesa.Model):
         c.known[idx[found]] = True
 
     def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
-        """Trust of a in b for a deal: own trust, shifted by b's published reputation if new."""
-        t = self.trust[a, b]
+        """Trust of a in b for a deal.
+
+        Own trust; towards a manager not dealt with yet, raised by their social tie and
+        shifted by b's published reputation when the broker keeps a registry.
+        """
+        t = np.where(self.met[a, b], self.trust[a, b],
+                     np.minimum(1.0, self.trust[a, b] + self.params["tie_trust"] * self.ties[a, b]))
         if self.params["broker_registry"] and self.broker_active():
             rep = image_score(self.rep_c[b], self.rep_d[b])
             shifted = np.clip(t + self.params["reputation_weight"] * (rep - 0.5), 0.0, 1.0)
@@ -436,11 +442,34 @@ class SymbiosisPark(mesa.Model):
         self._actions += res.actions.size
         self._cooperations += int((res.actions == 0).sum())
 
+    def _renegotiate(self, ids: NDArray[np.int64]) -> None:
+        """Formal and spot deals become relational once trust makes that self-enforcing.
+
+        Trust built in operation lets partners drop the costly formal contract
+        [PoppoZenger2002]; the check is the one used at formation.
+        """
+        p, ex = self.params, self.ex
+        cand = ids[ex.contract[ids] != RELATIONAL]
+        if cand.size == 0:
+            return
+        a, b = ex.sup[cand], ex.rec[cand]
+        me = np.column_stack([a, b])
+        sanction = (p["sanction_strength"] * ex.value[cand])[:, None] * self.embedded[me]
+        thr = effective_threshold(ex.temptation[cand], ex.reward[cand], ex.punishment[cand],
+                                  sanction, np.zeros_like(sanction))
+        ok = ((np.minimum(self.trust[a, b], self.trust[b, a]) >= p["relational_trust"])
+              & (self.patience[me] >= thr).all(axis=1))
+        up = cand[ok]
+        ex.contract[up] = RELATIONAL
+        ex.contract_cost[up] = 0.0
+
     def _terminate(self, ids: NDArray[np.int64], res: RoundResult, t: int) -> None:
         me = np.column_stack([self.ex.sup[ids], self.ex.rec[ids]])
         fl = self.strategy_code[me] == FORWARD_LOOKING_CODE
-        breach = (fl & ~self.controlled[me] & (res.observed == 1)).any(axis=1)
-        low = (self.trust[me, me[:, ::-1]] < self.params["trust_exit"]).any(axis=1)
+        trust = self.trust[me, me[:, ::-1]]
+        lost = trust < self.params["trust_threshold"]
+        breach = (fl & ~self.controlled[me] & (res.observed == 1) & lost).any(axis=1)
+        low = (trust < self.params["trust_exit"]).any(axis=1)
         self._end(ids[breach], "breach", t)
         self._end(ids[~breach & low], "low_trust", t)
 
@@ -616,7 +645,7 @@ class SymbiosisPark(mesa.Model):
             "co2_avoided_t_per_year": co2,
             "water_uses": water_uses(reused, fresh_need),
             "heat_cascade_grades": heat_cascade_grades(
-                ex.sup[heat], ex.rec[heat], fac.out_grade[ex.out[heat]]),
+                ex.sup[heat], ex.rec[heat], fac.need_grade[ex.need[heat]]),
             "potential_matches": potential,
             "realized_share": ids.size / potential if potential else math.nan,
             "known_matches": int(self.cand.known.sum()),

@@ -7,8 +7,10 @@ benchmark. All random numbers of a round are drawn up front by :func:`draw_round
 paths consume the same stream.
 
 Per side and exchange: the strategy decides (forward-looking managers honour iff
-patience >= the exchange's self-enforcement threshold and the partner has not been seen to
-defect, i.e. grim trigger [Friedman1971]); execution noise flips the action; the payoff is the
+patience >= the exchange's self-enforcement threshold and their trust in the partner is at
+least ``trust_threshold``: grim trigger [Friedman1971] on a belief that forgives a single
+misread, since one observed defection halves trust); execution noise flips the action; the
+payoff is the
 stage game's entry times the period's volume factor, minus the social sanction and the
 formal-contract penalty when the partner saw a defection; the partner observes the action
 (a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, and any
@@ -98,7 +100,7 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     reward, tempt = ex.reward[ids], ex.temptation[ids]
     sucker, punish = ex.sucker[ids], ex.punishment[ids]
     sanction, penalty, formal, expected = _sanction_and_penalty(model, ids, me)
-    their_ever = ex.their_ever[ids]
+    their_ever = ex.their_ever[ids]  # kernel strategies' memory; trust drives forward-looking
 
     # decide
     codes = model.strategy_code[me]
@@ -108,7 +110,8 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
         if code == FORWARD_LOOKING_CODE:
             thr = effective_threshold(tempt[sel], reward[sel], punish[sel], sanction[sel],
                                       expected[sel])
-            defect[sel] = (model.patience[me[sel]] < thr) | their_ever[sel]
+            lost = model.trust[me[sel], partner[sel]] < p["trust_threshold"]
+            defect[sel] = (model.patience[me[sel]] < thr) | lost
         else:
             trust = model.trust[me[sel], partner[sel]]
             hist = History(
@@ -220,7 +223,8 @@ def play_round_reference(
                     thr = 1.0
                 else:
                     thr = (t_eff - r) / (t_eff - pun) if t_eff > r else 0.0
-                defect[s] = bool(model.patience[me] < thr) or bool(ex.their_ever[e, s])
+                lost = bool(model.trust[me, other] < p["trust_threshold"])
+                defect[s] = bool(model.patience[me] < thr) or lost
             else:
                 trust = float(model.trust[me, other])
                 hist = History(

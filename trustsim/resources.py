@@ -28,7 +28,10 @@ class Resource:
         kind: "utility" or "byproduct".
         unit: unit of volumes (per year in streams and needs).
         family: cascade family: "heat", "water" or "material".
-        diverted_t: tonnes diverted from waste per unit exchanged (0 for services).
+        diverted_t: tonnes of solid or liquid material diverted from waste (landfill,
+            spreading, incineration) per unit exchanged; 0 for energy and water, whose reuse
+            is counted by the heat cascade and water-use measures. The landfill tax applies
+            per diverted tonne.
         co2_t: tonnes of CO2 avoided per unit exchanged (displaced fuel or virgin material).
         transport: variable transport cost, EUR per unit per km.
         infra_fixed: fixed cost of a new connection at the reference volume, EUR.
@@ -55,10 +58,10 @@ RESOURCES: tuple[Resource, ...] = (
     # name, kind, unit, family, diverted t/unit, CO2 t/unit, EUR/unit/km, fixed EUR,
     # EUR/km, reference volume, energy-priced
     Resource("fresh_water", "utility", "m3", "water", 0.0, 0.0003, 0.002, 1.5e5, 4.0e5, 1e6, False),
-    Resource("heat", "utility", "MWh", "heat", 0.0, 0.30, 0.05, 3.0e5, 9.0e5, 1e5, True),
-    Resource("cooling_water", "byproduct", "m3", "water", 1.0, 0.0003, 0.002, 1.0e5, 3.0e5, 1e6,
+    Resource("heat", "utility", "MWh", "heat", 0.0, 0.30, 0.05, 3.0e5, 1.5e6, 1e5, True),
+    Resource("cooling_water", "byproduct", "m3", "water", 0.0, 0.0003, 0.002, 1.0e5, 3.0e5, 1e6,
              False),
-    Resource("wastewater", "byproduct", "m3", "water", 1.0, 0.0003, 0.002, 1.0e5, 3.0e5, 1e6,
+    Resource("wastewater", "byproduct", "m3", "water", 0.0, 0.0003, 0.002, 1.0e5, 3.0e5, 1e6,
              False),
     Resource("warm_water", "byproduct", "MWh", "heat", 0.0, 0.20, 0.02, 1.0e5, 3.0e5, 5e4, True),
     Resource("fuel_gas", "byproduct", "MWh", "material", 0.0, 0.20, 0.02, 2.0e5, 5.0e5, 1e5, True),
@@ -68,7 +71,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("sulphur", "byproduct", "t", "material", 1.0, 0.10, 0.10, 5.0e4, 0.0, 1e4, False),
     Resource("fertiliser", "byproduct", "t", "material", 1.0, 0.30, 0.10, 5.0e4, 0.0, 1e4, False),
     Resource("biomass", "byproduct", "t", "material", 1.0, 1.00, 0.10, 5.0e4, 0.0, 1e4, True),
-    Resource("ethanol", "byproduct", "m3", "material", 0.8, 1.50, 0.10, 5.0e4, 0.0, 1e4, True),
+    Resource("ethanol", "byproduct", "m3", "material", 0.0, 1.50, 0.10, 5.0e4, 0.0, 1e4, True),
     Resource("feed", "byproduct", "t", "material", 1.0, 0.05, 0.10, 5.0e4, 0.0, 1e4, False),
     Resource("organic_residue", "byproduct", "t", "material", 1.0, 0.05, 0.08, 1.0e5, 0.0, 1e5,
              False),
