@@ -112,7 +112,7 @@ def plot_phase_diagram(
         ax.plot(bx, by, color="white", lw=2.4)
         ax.plot(bx, by, color="black", lw=1.0, ls="--", label=boundary_label)
         ax.set_ylim(_edges(ys)[0], _edges(ys)[-1])
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower right", frameon=True, facecolor="white", framealpha=0.85)
     ax.set_xlim(_edges(xs)[0], _edges(xs)[-1])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
