@@ -185,11 +185,13 @@ class SymbiosisPark(mesa.Model):
         """Hand facility ``facility_id``'s manager to a student; return that manager.
 
         Raises:
-            UserError: for an unknown facility id.
+            UserError: for an unknown facility id or one not operating now.
         """
         f = self.fac.index_of(facility_id)
+        if f not in self.managers:
+            raise UserError(f"facility {facility_id!r} is not operating in {self.year:.0f}")
         self.controlled[f] = True
-        return self.managers.get(f) or PlantManager(self, f)
+        return self.managers[f]
 
     def choose(self, exchange_id: int, honour: bool) -> None:
         """Set the student's action on ``exchange_id`` for the next step (default: honour).

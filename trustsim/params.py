@@ -85,7 +85,8 @@ class Parameter:
         else:
             value = float(value)
         if not (self.low <= value <= self.high):  # also rejects NaN
-            raise UserError(f"{self.name} must be in {self.allowed()} ({self.unit}), got {value!r}")
+            where = self.allowed() if self.kind == "year" else f"in {self.allowed()} ({self.unit})"
+            raise UserError(f"{self.name} must be {where}, got {value!r}")
         return value
 
 
