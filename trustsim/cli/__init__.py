@@ -22,6 +22,7 @@ COMMANDS = [
     "sweep",
     "figures",
     "app",
+    "validate",
 ]
 
 
