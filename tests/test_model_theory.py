@@ -1,0 +1,101 @@
+"""Theory inside the model: forward-looking managers honour iff patience reaches the threshold."""
+
+import dataclasses
+
+import pytest
+
+from trustsim import theory
+from trustsim.games import StageGame
+from trustsim.model import SymbiosisPark
+from trustsim.scenarios import SCENARIOS, get_scenario, register_scenario
+
+EPS = [-0.05, -1e-4, 1e-4, 0.05]
+
+
+def run_minimal(years=10, **overrides):
+    model = SymbiosisPark("minimal", rng=0, **overrides)
+    model.run_years(years)
+    return model.summary()
+
+
+def game_of(summary):
+    return StageGame(summary["reward"], summary["sucker"], summary["temptation"],
+                     summary["punishment"])
+
+
+def honoured_throughout(summary):
+    return (summary["exchanges_formed"] == 1 and summary["exchanges_ended"] == 0
+            and summary["cooperation_rate"] == 1.0)
+
+
+def sweep(threshold, **overrides):
+    for eps in EPS:
+        delta = threshold + eps
+        s = run_minimal(patience=delta, **overrides)
+        assert honoured_throughout(s) == (delta >= threshold), (delta, threshold, s)
+    return s
+
+
+def test_minimal_is_a_dilemma_with_breakdown_value_punishment():
+    s = run_minimal(patience=0.9)
+    game = game_of(s)
+    assert game.is_dilemma()
+    assert s["punishment"] == 0.0
+    assert s["contract"] in ("spot", "relational")
+
+
+@pytest.mark.parametrize("temptation", [0.2, 0.5, 1.5])
+def test_grim_threshold_without_sanction_or_enforcement(temptation):
+    s = run_minimal(patience=0.9, utility_temptation=temptation)
+    threshold = theory.grim_threshold(game_of(s))
+    assert 0.05 < threshold < 0.95
+    sweep(threshold, utility_temptation=temptation)
+
+
+def test_social_sanction_shifts_threshold_as_theory_says():
+    base = run_minimal(patience=0.9)
+    s = run_minimal(patience=0.9, sanction_strength=0.2)
+    assert s["sanction"] > 0.0
+    game = game_of(s)
+    assert game == game_of(base)
+    shifted = theory.grim_threshold(game, sanction=s["sanction"])
+    assert shifted < theory.grim_threshold(game) - 0.05
+    sweep(shifted, sanction_strength=0.2)
+
+
+def test_sanction_needs_a_tie():
+    """Without ties, a defector pays no social sanction, so the threshold is unshifted."""
+    minimal = get_scenario("minimal")
+    spec = dataclasses.replace(minimal.build({}, None), ties=())
+    register_scenario("minimal_untied", "test", lambda p, r: spec, minimal.defaults)
+    try:
+        kw = {"sanction_strength": 0.2, "spot_payback_years": 5.0, "tie_growth": 0.0}
+        model = SymbiosisPark("minimal_untied", rng=0, patience=0.9, **kw)
+        model.run_years(10)
+        s = model.summary()
+        assert s["sanction"] == 0.0
+        plain = theory.grim_threshold(game_of(s))
+        for eps in EPS:
+            m = SymbiosisPark("minimal_untied", rng=0, patience=plain + eps, **kw)
+            m.run_years(10)
+            assert honoured_throughout(m.summary()) == (eps > 0)
+    finally:
+        del SCENARIOS["minimal_untied"]
+
+
+@pytest.mark.parametrize(("probability", "penalty"), [(0.5, 0.5), (0.9, 0.3)])
+def test_formal_enforcement_shifts_threshold_as_theory_says(probability, penalty):
+    kw = {"enforcement": probability, "formal_penalty": penalty, "formal_cost": 0.0}
+    s = run_minimal(patience=0.3, **kw)
+    assert s["contract"] == "formal"
+    game = game_of(s)
+    t_enforced = theory.enforced_temptation(game, s["enforcement"], s["penalty"])
+    shifted = theory.grim_threshold(StageGame(game.reward, game.sucker, t_enforced,
+                                              game.punishment))
+    assert shifted < theory.grim_threshold(game) - 0.05
+    for eps in EPS:
+        delta = shifted + eps
+        s = run_minimal(patience=delta, **kw)
+        assert honoured_throughout(s) == (delta >= shifted)
+        assert theory.grim_sustains(game, delta, probability=probability,
+                                    penalty=s["penalty"]) == (delta >= shifted)
