@@ -6,7 +6,7 @@ which gets its data through the runner (or, for E12, the kernel), draws with
 :mod:`trustsim.plotting` and states its finding with the numbers the run produced.
 """
 
-from trustsim.figures import e01_shadow, e12_validation  # noqa: F401  (register builders)
+from trustsim.figures import e01_shadow, e10_kalundborg, e12_validation  # noqa: F401
 from trustsim.figures.core import (
     EXPERIMENTS,
     SIZES,

@@ -269,7 +269,7 @@ class Context:
             spec=f"experiments/{exp.spec}",
             size=self.size,
             text=text,
-            holds=holds,
+            holds=None if holds is None else bool(holds),
         )
 
 
