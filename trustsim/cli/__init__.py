@@ -23,6 +23,7 @@ COMMANDS = [
     "figures",
     "app",
     "validate",
+    "calibrate",
 ]
 
 

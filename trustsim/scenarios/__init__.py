@@ -203,8 +203,12 @@ def load_toml(data: dict[str, Any]) -> ScenarioSpec:
         raise UserError(f"scenario {data.get('name')!r}: bad or missing field {err}") from None
 
 
-def _toml_scenario(filename: str) -> None:
+def _toml_scenario(filename: str, calibration: str | None = None) -> None:
     data = _read_package_toml(filename)
+    if calibration and resources.files("trustsim.scenarios").joinpath(calibration).is_file():
+        # fitted behavioural parameters (trustsim.calibration) become the scenario's defaults
+        fitted = _read_package_toml(calibration).get("parameters", {})
+        data["defaults"] = {**data.get("defaults", {}), **fitted}
     register_scenario(
         data["name"],
         data["description"],
@@ -214,6 +218,6 @@ def _toml_scenario(filename: str) -> None:
 
 
 _toml_scenario("minimal.toml")
-_toml_scenario("kalundborg.toml")
+_toml_scenario("kalundborg.toml", calibration="kalundborg_calibration.toml")
 
 from trustsim.scenarios import region  # noqa: E402,F401  (registers "region")
