@@ -1,9 +1,9 @@
 """Fit the Kalundborg scenario's behavioural parameters to its historical milestones.
 
 Only parameters that the historical record cannot fix are fitted (:data:`FITTED`: trust
-prior and learning, search and discovery rates, gossip, the trust a by-product needs). The
-historical inputs (facilities, streams, entry years, broker year, reform and tax years) are
-never touched.
+prior and learning, search and discovery rates, the broker's match rate, gossip, the trust a
+by-product needs). The historical inputs (facilities, streams, entry years, broker year,
+reform and tax years) are never touched.
 
 Objective (documented in the fit report): for each milestone with weight w > 0
 (:func:`trustsim.validation.milestones`), the ensemble mean m over a fixed set of seeds (common
@@ -52,6 +52,7 @@ FITTED: dict[str, tuple[float, float]] = {
     "search_distance_cost": (0.0, 1.0),
     "tie_discovery_rate": (0.05, 3.0),
     "gossip_weight": (0.0, 1.0),
+    "broker_rate": (0.1, 5.0),
 }
 
 #: File name of the fitted values, inside the ``trustsim.scenarios`` package.
