@@ -6,7 +6,12 @@ which gets its data through the runner (or, for E12, the kernel), draws with
 :mod:`trustsim.plotting` and states its finding with the numbers the run produced.
 """
 
-from trustsim.figures import e01_shadow, e10_kalundborg, e12_validation  # noqa: F401
+from trustsim.figures import (  # noqa: F401  (each module registers its builder)
+    e01_shadow,
+    e02_embeddedness,
+    e10_kalundborg,
+    e12_validation,
+)
 from trustsim.figures.core import (
     EXPERIMENTS,
     SIZES,
