@@ -9,6 +9,7 @@ which gets its data through the runner (or, for E12, the kernel), draws with
 from trustsim.figures import (  # noqa: F401  (each module registers its builder)
     e01_shadow,
     e02_embeddedness,
+    e03_reputation,
     e10_kalundborg,
     e12_validation,
 )
