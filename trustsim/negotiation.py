@@ -9,7 +9,8 @@ The yearly joint surplus of moving volume q from a supplier to a receiver over d
         - coordination_cost * (byproduct_coordination if by-product)    coordination
 
 with ``capex = (infra_fixed + infra_per_km * d) * (q / ref_volume)**0.6`` (six-tenths rule
-[Williams1947]) reduced by ``infrastructure_reuse`` on a connection that already carries
+[Williams1947]; times ``infrastructure_cost_scale``; virgin prices times
+``virgin_price_scale``) reduced by ``infrastructure_reuse`` on a connection that already carries
 infrastructure (lock-in, [Arthur1989; Chertow2007]). The surplus is split by
 ``surplus_split`` (Nash bargaining with fixed weights [Nash1950]), so both gain iff J > 0;
 long-term contracts also need a payback within ``max_payback_years`` (IISD reports about 6
@@ -71,12 +72,14 @@ def economics(
 ) -> Economics:
     """Compute the yearly economics of exchanges of ``volume`` per year (vectorised)."""
     byp = rs["byproduct"][res]
-    price = need_price[need] * np.where(rs["energy"][res], energy_index, 1.0)
+    price = (need_price[need] * params["virgin_price_scale"]
+             * np.where(rs["energy"][res], energy_index, 1.0))
     tax = landfill_tax(year, params) * rs["diverted_t"][res] * byp
     gross = volume * (price + fac_out_disposal[out] + tax)
     transport = volume * rs["transport"][res] * (dist + offsite)
     scale = (volume / rs["ref_volume"][res]) ** 0.6
-    capex = (rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist) * scale
+    capex = ((rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist) * scale
+             * params["infrastructure_cost_scale"])
     capex = capex * np.where(has_infra, 1.0 - params["infrastructure_reuse"], 1.0)
     annuity = capex * capital_recovery(params["interest_rate"], params["infrastructure_life"])
     coord = params["coordination_cost"] * np.where(byp, params["byproduct_coordination"], 1.0)

@@ -210,6 +210,11 @@ PARAMETERS: dict[str, Parameter] = {
            doc="longest payback a long-term contract accepts for new infrastructure"),
         _p("spot_payback_years", "yr", 1.0, low=0.0, high=50.0,
            doc="longest payback a spot deal accepts for new infrastructure"),
+        _p("infrastructure_cost_scale", "1", 1.0, high=100.0,
+           doc="multiplier on the cost of new infrastructure (the relationship-specific "
+           "investment)"),
+        _p("virgin_price_scale", "1", 1.0, high=100.0,
+           doc="multiplier on every virgin input price (the value an exchange replaces)"),
         _p("infrastructure_reuse", "1", 0.7,
            doc="share of infrastructure cost saved on a connection that already has some"),
         _p("switching_margin", "1", 0.3, high=10.0,

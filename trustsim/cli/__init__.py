@@ -24,6 +24,7 @@ COMMANDS = [
     "app",
     "validate",
     "calibrate",
+    "scenarios",
 ]
 
 

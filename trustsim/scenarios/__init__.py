@@ -220,4 +220,11 @@ def _toml_scenario(filename: str, calibration: str | None = None) -> None:
 _toml_scenario("minimal.toml")
 _toml_scenario("kalundborg.toml", calibration="kalundborg_calibration.toml")
 
-from trustsim.scenarios import region  # noqa: E402,F401  (registers "region")
+# generated scenarios register themselves on import
+from trustsim.scenarios import (  # noqa: E402,F401
+    counterfactuals,
+    facilitated,
+    holdup,
+    planned_eip,
+    region,
+)
