@@ -76,7 +76,6 @@ OTHER_LABELS = (
     "Park",
     "Managers' strategy",
     "Random seed",
-    "Apply and reset",
     "Show social ties",
     "Inspect facility",
     "Take over a manager",
