@@ -10,6 +10,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e01_shadow,
     e02_embeddedness,
     e03_reputation,
+    e04_contracts,
     e10_kalundborg,
     e12_validation,
 )
