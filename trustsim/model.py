@@ -255,16 +255,37 @@ class SymbiosisPark(mesa.Model):
                 self.ex.their_ever[sel, side] = False
             rel = ids[((self.ex.sup[ids] == f) | (self.ex.rec[ids] == f))
                       & (self.ex.contract[ids] == RELATIONAL)]
-            if rel.size:
-                a, b = self.ex.sup[rel], self.ex.rec[rel]
-                mutual = np.minimum(self.trust[a, b], self.trust[b, a])
-                self._end(rel[mutual < p["trust_threshold"]], "manager_left", t)
-                weak = rel[(mutual >= p["trust_threshold"]) & (mutual < p["relational_trust"])]
-                self.ex.contract[weak] = FORMAL if p["enforcement"] > 0.0 else SPOT
-                if p["enforcement"] > 0.0:
-                    self.ex.contract_cost[weak] = p["formal_cost"] * (
-                        self.ex.value[weak] * self.steps_per_year)
+            for e in rel.tolist():
+                self._recontract(e, t)
         self.embedded = self.ties.any(axis=1)
+
+    def _recontract(self, e: int, t: int) -> None:
+        """A successor renegotiates relational contract ``e`` as if it were new.
+
+        A relational contract rests on personal trust [BakerGibbonsMurphy2002]; if the new
+        pair no longer supports it, they fall back to a formal or spot contract on the same
+        terms, or the exchange ends (reason ``manager_left``).
+        """
+        ex, p = self.ex, self.params
+        a, b = int(ex.sup[e]), int(ex.rec[e])
+        s = p["sanction_strength"] * float(ex.value[e])
+        sanction = np.array([s * float(self.embedded[a]), s * float(self.embedded[b])])
+        thr = effective_threshold(ex.temptation[e], ex.reward[e], ex.punishment[e], sanction,
+                                  np.zeros(2))
+        gross = float(ex.value[e]) * self.steps_per_year
+        operating = float(ex.surplus[e] + ex.annuity[e])
+        contract = choose_contract(
+            thresholds_relational=(float(thr[0]), float(thr[1])),
+            patience=(float(self.patience[a]), float(self.patience[b])),
+            trust=(float(self.trust[a, b]), float(self.trust[b, a])),
+            surplus=float(ex.surplus[e]), gross=gross,
+            payback=float(ex.capex[e]) / operating if operating > 0 else math.inf, params=p,
+        )
+        if contract is None:
+            self._end(np.array([e]), "manager_left", t)
+            return
+        ex.contract[e] = contract
+        ex.contract_cost[e] = p["formal_cost"] * gross if contract == FORMAL else 0.0
 
     def _live(self, t: int) -> NDArray[np.bool_]:
         fac, c = self.fac, self.cand

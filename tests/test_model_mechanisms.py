@@ -1,0 +1,192 @@
+"""Each mechanism moves outcomes as the literature says, on fixed seed ensembles; none is inert."""
+
+import numpy as np
+import pytest
+
+from trustsim import trust as trust_mod
+from trustsim.model import SymbiosisPark
+from trustsim.params import PARAMETERS
+
+SEEDS = range(6)
+
+
+def ensemble(scenario, years, **overrides):
+    models = []
+    for seed in SEEDS:
+        m = SymbiosisPark(scenario, rng=seed, **overrides)
+        m.run_years(years)
+        models.append(m)
+    return models
+
+
+def mean(models, key):
+    return float(np.mean([m.summary()[key] for m in models]))
+
+
+def all_pairs_trust(m):
+    a = m.fac.active
+    t = m.trust[np.ix_(a, a)]
+    return float(t[~np.eye(int(a.sum()), dtype=bool)].mean())
+
+
+REGION = {"n_facilities": 60}
+TRUSTING_REGION = {"n_facilities": 60, "trust_prior": 0.7}
+
+
+def test_turnover_leaves_fewer_surviving_exchanges():
+    stable = ensemble("kalundborg", 65, turnover_rate=0.0)
+    churn = ensemble("kalundborg", 65, turnover_rate=1.0)
+    assert mean(churn, "active_exchanges") < mean(stable, "active_exchanges") - 2
+
+
+def test_institutional_memory_softens_turnover():
+    churn = {"turnover_rate": 0.5, "enforcement": 0.0}
+    forget = ensemble("kalundborg", 65, institutional_memory=0.0, **churn)
+    keep = ensemble("kalundborg", 65, institutional_memory=1.0, **churn)
+    assert mean(keep, "active_exchanges") > mean(forget, "active_exchanges") + 2
+    assert mean(forget, "ended_manager_left") > 0
+
+
+def test_broker_speeds_discovery_and_growth():
+    alone = ensemble("region", 15, **REGION)
+    brokered = ensemble("region", 15, broker_year=2000, **REGION)
+    assert mean(brokered, "known_matches") > 1.5 * mean(alone, "known_matches")
+    assert mean(brokered, "exchanges_formed") > mean(alone, "exchanges_formed")
+
+
+def test_social_cohesion_speeds_growth():
+    loose = ensemble("region", 15, social_cohesion=0.0, **REGION)
+    tight = ensemble("region", 15, social_cohesion=1.0, **REGION)
+    assert mean(tight, "exchanges_formed") > mean(loose, "exchanges_formed")
+
+
+def test_search_radius_widens_discovery():
+    near = ensemble("region", 15, search_radius_km=2.0, **REGION)
+    far = ensemble("region", 15, search_radius_km=40.0, **REGION)
+    assert mean(far, "known_matches") > 3 * mean(near, "known_matches")
+
+
+def test_reform_and_landfill_tax_unlock_byproducts():
+    base = ensemble("region", 20, **TRUSTING_REGION)
+    reform = ensemble("region", 20, regulatory_reform_year=2000, **TRUSTING_REGION)
+    taxed = ensemble("region", 20, landfill_tax=80.0, **TRUSTING_REGION)
+    assert mean(reform, "byproduct_exchanges") > mean(base, "byproduct_exchanges") + 2
+    assert mean(taxed, "byproduct_exchanges") > mean(base, "byproduct_exchanges") + 2
+
+
+def test_sanction_and_enforcement_sustain_impatient_exchanges():
+    impatient = {"patience": 0.3, "noise": 0.0, "social_cohesion": 1.0, **REGION}
+    plain = ensemble("region", 20, **impatient)
+    sanctioned = ensemble("region", 20, **impatient, sanction_strength=0.5)
+    assert mean(plain, "ended_breach") > 2 and mean(sanctioned, "ended_breach") == 0
+    assert mean(sanctioned, "active_exchanges") > mean(plain, "active_exchanges") + 3
+    unenforced = ensemble("region", 20, **impatient, enforcement=0.0)
+    enforced = ensemble("region", 20, **impatient, enforcement=1.0, formal_penalty=2.0)
+    assert mean(enforced, "active_exchanges") > mean(unenforced, "active_exchanges") + 3
+
+
+def test_noise_and_misperception_erode_cooperation():
+    clean = ensemble("kalundborg", 65, noise=0.0, misperception=0.0)
+    noisy = ensemble("kalundborg", 65, noise=0.05)
+    misread = ensemble("kalundborg", 65, misperception=0.05)
+    assert mean(noisy, "cooperation_rate") < mean(clean, "cooperation_rate") - 0.02
+    assert mean(misread, "exchanges_ended") > 2 * mean(clean, "exchanges_ended")
+
+
+def test_byproduct_temptation_deters_byproducts():
+    mild = ensemble("kalundborg", 65, byproduct_temptation=0.1, patience=0.85)
+    tempting = ensemble("kalundborg", 65, byproduct_temptation=2.0, patience=0.85)
+    assert mean(tempting, "byproduct_exchanges") < mean(mild, "byproduct_exchanges") - 1
+
+
+def test_gossip_spreads_distrust_of_defectors():
+    quiet = ensemble("kalundborg", 65, gossip_reach=0, noise=0.03)
+    gossipy = ensemble("kalundborg", 65, gossip_reach=3, noise=0.03)
+    assert np.mean([all_pairs_trust(m) for m in gossipy]) < np.mean(
+        [all_pairs_trust(m) for m in quiet]) - 0.03
+
+
+def test_gossip_reaches_only_ties_within_reach():
+    trust = np.full((4, 4), 0.8)
+    ties = np.zeros((4, 4))
+    ties[0, 1] = ties[1, 0] = ties[1, 2] = ties[2, 1] = 1.0  # chain 0-1-2; 3 isolated
+    params = {"gossip_reach": 1, "trust_loss": 0.5, "gossip_weight": 0.5}
+    # manager 0 saw manager 3 defect: 1 hears it (hop 1), 2 is two hops away
+    trust_mod.gossip(trust, ties, np.ones(4, bool), np.array([0]), np.array([3]), params)
+    assert trust[1, 3] == pytest.approx(0.8 * (1 - 0.25))
+    assert trust[2, 3] == 0.8 and trust[0, 3] == 0.8
+    trust_mod.gossip(trust, ties, np.ones(4, bool), np.array([0]), np.array([3]),
+                     params | {"gossip_reach": 2})
+    assert trust[2, 3] == pytest.approx(0.8 * (1 - 0.5 * 0.25))
+
+
+def test_infrastructure_reuse_lowers_later_costs():
+    fresh = ensemble("kalundborg", 65, infrastructure_reuse=0.0)
+    reused = ensemble("kalundborg", 65, infrastructure_reuse=1.0)
+    capex = lambda ms: np.mean([m.exchanges_table().infrastructure_eur.sum() for m in ms])  # noqa: E731
+    assert capex(reused) < 0.9 * capex(fresh)
+
+
+def test_registry_shapes_reputation_based_play():
+    with_registry = SymbiosisPark("kalundborg", rng=1, strategy="image_scoring", noise=0.05,
+                                  broker_year=1965)
+    with_registry.run_years(40)
+    without = SymbiosisPark("kalundborg", rng=1, strategy="image_scoring", noise=0.05,
+                            broker_year=1965, broker_registry=False)
+    without.run_years(40)
+    assert with_registry.rep_c.sum() > 0 and without.rep_c.sum() == 0
+    assert not with_registry.timeseries().equals(without.timeseries())
+
+
+# -- none is inert: each parameter, changed on its own, changes the run ------------------------
+
+BASE = {
+    "n_facilities": 50, "broker_year": 2004, "regulatory_reform_year": 2008,
+    "landfill_tax": 20.0, "landfill_tax_year": 2003, "noise": 0.02, "misperception": 0.02,
+    "turnover_rate": 0.3, "sanction_strength": 0.2, "patience_spread": 0.05,
+    "trust_prior": 0.6, "patience": 0.9, "gossip_reach": 1,
+}
+ALTERNATIVE = {
+    "strategy": "tit_for_tat", "patience": 0.7, "patience_spread": 0.2, "noise": 0.1,
+    "misperception": 0.1, "turnover_rate": 1.5, "institutional_memory": 0.9,
+    "trust_prior": 0.45, "trust_gain": 0.3, "trust_loss": 0.8, "trust_threshold": 0.55,
+    "byproduct_trust": 0.4, "relational_trust": 0.9, "trust_exit": 0.4, "share_trust": 0.95,
+    "social_cohesion": 1.0, "tie_distance_km": 20.0, "tie_growth": 0.2, "tie_trust": 0.5,
+    "gossip_reach": 3, "gossip_weight": 1.0, "sanction_strength": 2.0, "broker_year": None,
+    "broker_rate": 10.0, "broker_radius_km": 3.0, "broker_registry": False,
+    "reputation_weight": 1.0, "search_radius_km": 5.0, "search_rate": 2.0,
+    "search_distance_cost": 1.0, "tie_discovery_rate": 10.0, "utility_temptation": 1.0,
+    "byproduct_temptation": 2.0, "byproduct_detection": 0.2, "surplus_split": 0.8,
+    "enforcement": 0.9, "formal_penalty": 5.0, "formal_cost": 0.3,
+    "coordination_cost": 200000.0, "byproduct_coordination": 10.0, "interest_rate": 0.2,
+    "infrastructure_life": 5.0, "max_payback_years": 2.0, "spot_payback_years": 8.0,
+    "infrastructure_reuse": 0.0, "switching_margin": 0.0, "min_volume_share": 0.8,
+    "infrastructure_cost_scale": 5.0, "virgin_price_scale": 0.3,
+    "regulatory_reform_year": None, "permit_cost": 500000.0, "liability_share": 0.8,
+    "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,
+    "variability_scale": 5.0, "n_facilities": 40, "region_km": 20.0, "steps_per_year": 12,
+}
+
+
+def fingerprint(**overrides):
+    m = SymbiosisPark("region", rng=3, **(BASE | overrides))
+    m.run_years(15)
+    return m.timeseries().drop(columns=["step"]), m.exchanges_table()
+
+
+def test_every_parameter_has_an_alternative():
+    assert set(ALTERNATIVE) == set(PARAMETERS)
+
+
+@pytest.fixture(scope="module")
+def base_fingerprint():
+    return fingerprint()
+
+
+@pytest.mark.parametrize("name", sorted(ALTERNATIVE))
+def test_no_parameter_is_inert(name, base_fingerprint):
+    ts, ex = base_fingerprint
+    assert ALTERNATIVE[name] != BASE.get(name, PARAMETERS[name].default)
+    ts2, ex2 = fingerprint(**{name: ALTERNATIVE[name]})
+    same = ts.shape == ts2.shape and ts.equals(ts2) and ex.equals(ex2)
+    assert not same, f"{name} changed nothing"
