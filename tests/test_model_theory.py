@@ -32,7 +32,10 @@ def sweep(threshold, **overrides):
     for eps in EPS:
         delta = threshold + eps
         s = run_minimal(patience=delta, **overrides)
+        assert s["exchanges_formed"] >= 1
         assert honoured_throughout(s) == (delta >= threshold), (delta, threshold, s)
+        if delta < threshold:
+            assert s["ended_breach"] == 1 and s["cooperation_rate"] < 1.0
     return s
 
 
@@ -96,6 +99,7 @@ def test_formal_enforcement_shifts_threshold_as_theory_says(probability, penalty
     for eps in EPS:
         delta = shifted + eps
         s = run_minimal(patience=delta, **kw)
+        assert s["exchanges_formed"] >= 1 and s["contract"] == "formal"
         assert honoured_throughout(s) == (delta >= shifted)
         assert theory.grim_sustains(game, delta, probability=probability,
                                     penalty=s["penalty"]) == (delta >= shifted)
