@@ -7,26 +7,30 @@ matplotlib.use("Agg")
 
 from trustsim.figures import EXPERIMENTS, build_figures, load_experiment_spec
 
-MODEL_EXPERIMENTS = [
-    k for k, e in EXPERIMENTS.items() if "scenario" in load_experiment_spec(k)["experiment"]
+MODEL_SPECS = [
+    (k, i)
+    for k, e in EXPERIMENTS.items()
+    for i in range(len(e.specs))
+    if "scenario" in load_experiment_spec(k, which=i)["experiment"]
 ]
 
 
-@pytest.mark.parametrize("key", MODEL_EXPERIMENTS)
+@pytest.mark.parametrize(("key", "which"), MODEL_SPECS)
 @pytest.mark.parametrize("size", ["full", "quick", "smoke"])
-def test_model_specs_are_valid_runner_specs_at_every_size(key, size):
+def test_model_specs_are_valid_runner_specs_at_every_size(key, which, size):
     from trustsim.experiment import parse_spec
 
-    spec = parse_spec(load_experiment_spec(key, size), source=key)
+    spec = parse_spec(load_experiment_spec(key, size, which=which), source=key)
     assert spec.n_runs >= 1
 
 
-def test_smoke_is_smaller_than_quick_and_quick_than_full():
+@pytest.mark.parametrize(("key", "which"), MODEL_SPECS)
+def test_smoke_is_smaller_than_quick_and_quick_than_full(key, which):
     from trustsim.experiment import parse_spec
 
-    for key in MODEL_EXPERIMENTS:
-        runs = [parse_spec(load_experiment_spec(key, s)).n_runs for s in ("smoke", "quick", "full")]
-        assert runs[0] <= runs[1] <= runs[2], key
+    sizes = ("smoke", "quick", "full")
+    runs = [parse_spec(load_experiment_spec(key, s, which=which)).n_runs for s in sizes]
+    assert runs[0] <= runs[1] <= runs[2], key
 
 
 @pytest.mark.parametrize("key", list(EXPERIMENTS))

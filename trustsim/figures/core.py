@@ -59,7 +59,7 @@ class Finding:
         figure: File stem in the figures folder.
         title: One-line title.
         claims: The claims (P1-P14) the figure tests.
-        spec: The spec file, relative to the repository.
+        spec: The spec file(s), relative to the repository, comma-separated.
         size: ``full``, ``quick`` or ``smoke``.
         text: The finding, computed from the results.
         holds: Whether the figure shows what the claims predict (None: not a yes/no test).
@@ -77,13 +77,22 @@ class Finding:
 
 @dataclass(frozen=True)
 class Experiment:
-    """An experiment: its spec, the claims it tests and the function that builds its figures."""
+    """An experiment: its spec file(s), the claims it tests and the function that builds it.
+
+    An experiment that compares scenarios has one runner spec per scenario (a spec names one
+    scenario); ``specs`` lists them in the order the builder asks for them.
+    """
 
     key: str
-    spec: str
+    specs: tuple[str, ...]
     title: str
     claims: tuple[str, ...]
     build: Callable[[Context], list[Finding]] = field(repr=False)
+
+    @property
+    def spec_paths(self) -> str:
+        """The spec files relative to the repository, comma-separated (for the README)."""
+        return ", ".join(f"`experiments/{s}`" for s in self.specs)
 
 
 #: Experiments by key, in order (filled by :func:`experiment`).
@@ -91,12 +100,13 @@ EXPERIMENTS: dict[str, Experiment] = {}
 
 
 def experiment(
-    key: str, spec: str, title: str, claims: tuple[str, ...]
+    key: str, spec: str | tuple[str, ...], title: str, claims: tuple[str, ...]
 ) -> Callable[[Callable[[Context], list[Finding]]], Callable[[Context], list[Finding]]]:
-    """Register a figure builder for experiment ``key``."""
+    """Register a figure builder for experiment ``key`` with its spec file(s)."""
+    specs = (spec,) if isinstance(spec, str) else tuple(spec)
 
     def register(build: Callable[[Context], list[Finding]]) -> Callable[[Context], list[Finding]]:
-        EXPERIMENTS[key] = Experiment(key, spec, title, claims, build)
+        EXPERIMENTS[key] = Experiment(key, specs, title, claims, build)
         return build
 
     return register
@@ -142,13 +152,16 @@ def _smoke(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_experiment_spec(key: str, size: str = "full", spec_dir: Path = SPEC_DIR) -> dict[str, Any]:
+def load_experiment_spec(
+    key: str, size: str = "full", spec_dir: Path = SPEC_DIR, which: int = 0
+) -> dict[str, Any]:
     """Return the raw spec of experiment ``key`` at ``size``, overrides applied.
 
     Args:
         key: Experiment key (``E1`` .. ``E12``).
         size: ``full``, ``quick`` or ``smoke``.
         spec_dir: Folder holding the specs and ``quick.toml``.
+        which: Index of the spec file, for experiments with several.
 
     Returns:
         The spec as a dict (parse it with :func:`trustsim.experiment.parse_spec`).
@@ -156,7 +169,8 @@ def load_experiment_spec(key: str, size: str = "full", spec_dir: Path = SPEC_DIR
     if size not in SIZES:
         raise UserError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
     exp = EXPERIMENTS[key]
-    path = spec_dir / exp.spec
+    name = exp.specs[which]
+    path = spec_dir / name
     if not path.is_file():
         raise UserError(f"{path}: no such spec file (experiment {key})")
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -165,7 +179,7 @@ def load_experiment_spec(key: str, size: str = "full", spec_dir: Path = SPEC_DIR
         return raw
     quick_path = spec_dir / "quick.toml"
     quick = tomllib.loads(quick_path.read_text(encoding="utf-8")) if quick_path.is_file() else {}
-    raw = _merge(raw, quick.get(Path(exp.spec).stem, {}))
+    raw = _merge(raw, quick.get(Path(name).stem, {}))
     return _smoke(raw) if size == "smoke" else {k: v for k, v in raw.items() if k != "smoke"}
 
 
@@ -189,15 +203,16 @@ class Context:
     spec_dir: Path = SPEC_DIR
     progress: bool = False
 
-    def raw_spec(self, key: str) -> dict[str, Any]:
-        """Return experiment ``key``'s spec at this context's size."""
-        return load_experiment_spec(key, self.size, self.spec_dir)
+    def raw_spec(self, key: str, which: int = 0) -> dict[str, Any]:
+        """Return experiment ``key``'s (``which``-th) spec at this context's size."""
+        return load_experiment_spec(key, self.size, self.spec_dir, which)
 
-    def spec(self, key: str) -> ExperimentSpec:
+    def spec(self, key: str, which: int = 0) -> ExperimentSpec:
         """Return experiment ``key``'s validated runner spec at this context's size."""
         from trustsim.experiment import parse_spec
 
-        return parse_spec(self.raw_spec(key), source=str(self.spec_dir / EXPERIMENTS[key].spec))
+        source = str(self.spec_dir / EXPERIMENTS[key].specs[which])
+        return parse_spec(self.raw_spec(key, which), source=source)
 
     def run_dir(self, name: str, raw: Mapping[str, Any]) -> Path:
         """Return the results folder of a spec (its name plus a hash of its content)."""
@@ -207,13 +222,13 @@ class Context:
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         return self.results / self.size / f"{name}-{digest}"
 
-    def sweep(self, key: str) -> pd.DataFrame:
+    def sweep(self, key: str, which: int = 0) -> pd.DataFrame:
         """Run experiment ``key``'s missing runs through the runner and return all its runs."""
         from trustsim.results import load_results
         from trustsim.runner import run_sweep
 
-        raw = self.raw_spec(key)
-        spec = self.spec(key)
+        raw = self.raw_spec(key, which)
+        spec = self.spec(key, which)
         out = self.run_dir(spec.name, raw)
         report = run_sweep(
             spec, out, workers=self.workers, resume=out.exists(), progress=self.progress
@@ -225,11 +240,11 @@ class Context:
             )
         return load_results(out)
 
-    def timeseries(self, key: str) -> pd.DataFrame:
+    def timeseries(self, key: str, which: int = 0) -> pd.DataFrame:
         """Return experiment ``key``'s recorded time series (run :meth:`sweep` first)."""
         from trustsim.results import load_timeseries
 
-        raw = self.raw_spec(key)
+        raw = self.raw_spec(key, which)
         return load_timeseries(self.run_dir(raw["experiment"]["name"], raw))
 
     def cached(self, key: str, compute: Callable[[dict[str, Any]], dict[str, Any]]) -> dict:
@@ -266,7 +281,7 @@ class Context:
             figure=figure,
             title=title or exp.title,
             claims=exp.claims,
-            spec=f"experiments/{exp.spec}",
+            spec=", ".join(f"experiments/{s}" for s in exp.specs),
             size=self.size,
             text=text,
             holds=None if holds is None else bool(holds),
@@ -367,7 +382,7 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
     ]
     for key, exp in EXPERIMENTS.items():
         lines += [f"## {key}: {exp.title}", ""]
-        lines += [f"- Claims: {', '.join(exp.claims)}", f"- Spec: `experiments/{exp.spec}`"]
+        lines += [f"- Claims: {', '.join(exp.claims)}", f"- Spec: {exp.spec_paths}"]
         entries = known.get(key, [])
         if not entries:
             lines += [f"- Command: `{command_for(key, size)}`", "- Not built yet.", ""]
