@@ -1,0 +1,177 @@
+"""The classroom app in a real browser: Playwright drives Debian's headless Chromium.
+
+One server (``trustsim app`` on a free port) and one Chromium serve the whole module; each test
+gets a fresh browser context, that is a new browser session with its own park. Screenshots go
+to tests/artifacts/. Needs ``bash scripts/install_browser.sh`` (run as root) once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from trustsim.app.harness import browser_skip_reason, launch_chromium, serve_app
+from trustsim.app.levers import presets
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif((reason := browser_skip_reason()) is not None, reason=reason or ""),
+]
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+TIMEOUT = 60_000  # ms: the machine may be busy; this bounds waits, it asserts no speed
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with serve_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A new browser session on the app, with console errors collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda err: tab.errors.append(str(err)))
+    tab.goto(app_url)
+    for part in (".trustsim-status", "svg.trustsim-map", ".trustsim-plots img"):
+        tab.locator(part).wait_for()
+    yield tab
+    context.close()
+
+
+def status(page) -> str:
+    return page.locator(".trustsim-status").inner_text()
+
+
+def wait_status(page, pattern: str) -> str:
+    """Wait until the status line matches ``pattern`` (a regex); return it."""
+    page.locator(".trustsim-status", has_text=re.compile(pattern)).wait_for()
+    return status(page)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the drop-down menu labelled ``label``."""
+    page.locator(".v-select", has_text=label).locator(".v-field").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def switch_park(page, scenario: str) -> None:
+    pick(page, "Park", presets()[scenario])
+    wait_status(page, rf"^Park {scenario} \| round 0 ")
+
+
+def test_page_loads_without_errors(page):
+    assert page.locator("svg.trustsim-map").count() == 1
+    assert page.locator(".trustsim-plots img").count() == 1
+    for label in ("Levers", "Controls", "The park", "Over time", "Play a plant manager"):
+        assert page.get_by_text(label, exact=True).first.is_visible(), label
+    assert "Traceback" not in page.locator("body").inner_text()
+    shot(page, "app_loaded")
+    assert page.errors == []
+
+
+def test_slider_changes_the_models_parameter(page):
+    assert " noise 0.01," in status(page)
+    slider = page.locator(".v-input", has_text="Noise (mistakes)").get_by_role("slider")
+    slider.focus()
+    for _ in range(4):
+        slider.press("ArrowRight")
+    assert slider.get_attribute("aria-valuenow") == "0.05"
+    page.get_by_text("Levers changed: press Reset").wait_for()
+    page.get_by_role("button", name="Reset").click()
+    wait_status(page, r" noise 0\.05,")
+    assert page.errors == []
+
+
+def test_step_advances_the_counter_and_the_plots(page):
+    plots = page.locator(".trustsim-plots img")
+    before = plots.get_attribute("src")
+    for n in (1, 2, 3):
+        page.get_by_role("button", name="Step").click()
+        wait_status(page, rf"\| round {n} \|")
+    page.get_by_text("Time: 3").wait_for()
+    assert plots.get_attribute("src") != before
+    shot(page, "app_stepped")
+    assert page.errors == []
+
+
+def test_preset_switches_the_scenario(page):
+    assert status(page).startswith("Park kalundborg")
+    switch_park(page, "minimal")
+    assert page.locator("svg.trustsim-map g.facility").count() == 2
+    assert page.errors == []
+
+
+def test_playing_a_manager_reaches_the_model(page):
+    switch_park(page, "minimal")
+    n = 0
+    while "active exchanges 1 " not in status(page):
+        n += 1
+        page.get_by_role("button", name="Step").click()
+        wait_status(page, rf"\| round {n} \|")
+        assert n < 20, "no exchange formed in the minimal park"
+    pick(page, "Take over a manager", "Power plant")
+    seat = page.locator(".trustsim-seat-status")
+    seat.filter(has_text="You play Power plant").wait_for()
+    trust_before = float(re.search(r"Greenhouse (\d\.\d\d) \(partner\)", seat.inner_text())[1])
+    page.locator(".trustsim-choice-0").get_by_role("button", name="Cheat").click()
+    page.get_by_role("button", name="Play this round").click()
+    seat.filter(has_text="last round: #0 cheat").wait_for()
+    trust_after = float(re.search(r"Greenhouse (\d\.\d\d)", seat.inner_text())[1])
+    assert trust_after < trust_before
+    assert f"round {n + 1} " in status(page)
+    shot(page, "app_manager_cheated")
+    page.get_by_role("button", name="Hand back").click()
+    seat.filter(has_text="You play nobody").wait_for()
+    assert page.errors == []
+
+
+def test_sessions_keep_their_own_models(browser, app_url, page):
+    page.get_by_role("button", name="Step").click()
+    wait_status(page, r"\| round 1 \|")
+    other = browser.new_context().new_page()
+    other.goto(app_url)
+    other.locator(".trustsim-status").wait_for(timeout=TIMEOUT)
+    assert "| round 0 |" in other.locator(".trustsim-status").inner_text()
+    assert "| round 1 |" in status(page)
+    other.context.close()
+
+
+def test_bad_seed_shows_a_short_message_and_the_app_keeps_working(page):
+    seed = page.get_by_label("Random seed")
+    seed.fill("not a number")
+    seed.press("Enter")
+    page.get_by_text("the random seed must be a whole number").wait_for()
+    page.get_by_role("button", name="Step").click()
+    wait_status(page, r"\| round 1 \|")
+    assert "Traceback" not in page.locator("body").inner_text()
+
+
+def test_info_tab_shows_the_netlogo_headings(page):
+    page.get_by_role("tab", name="Info").click()
+    for heading in ("WHAT IS IT?", "HOW TO USE IT", "THINGS TO TRY"):
+        page.get_by_role("heading", name=heading).wait_for()
+    shot(page, "app_info")
+    assert page.errors == []
