@@ -239,6 +239,7 @@ def plot_band(
     observed_y: str = "value",
     label: str = "model",
     observed_label: str = "observed",
+    color: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw a model band (``lo``-``hi`` around ``mid``) over ``x``, with observed points on top.
@@ -254,6 +255,7 @@ def plot_band(
         observed_y: column of the observed values.
         label: legend label of the model line.
         observed_label: legend label of the observations.
+        color: colour of the band and line (the style's first colour when None).
         ax: Axes to draw on.
 
     Returns:
@@ -261,9 +263,10 @@ def plot_band(
     """
     ax = _axes(ax)
     colors = _colors(ax)
+    color = colors[0] if color is None else color
     band = band.sort_values(x)
-    ax.fill_between(band[x], band[lo], band[hi], color=colors[0], alpha=0.25, lw=0)
-    ax.plot(band[x], band[mid], color=colors[0], label=label)
+    ax.fill_between(band[x], band[lo], band[hi], color=color, alpha=0.25, lw=0)
+    ax.plot(band[x], band[mid], color=color, label=label)
     if observed is not None and len(observed):
         ax.plot(
             observed[observed_x],

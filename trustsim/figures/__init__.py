@@ -11,6 +11,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e02_embeddedness,
     e03_reputation,
     e04_contracts,
+    e05_growth,
     e10_kalundborg,
     e12_validation,
 )
