@@ -33,11 +33,11 @@ LONG = """
 [experiment]
 name = "cli_long"
 scenario = "minimal"
-years = 10
-replicates = 8
+years = 5
+replicates = 5
 seed = 17
 [sweep]
-patience = [0.2, 0.4, 0.6, 0.8, 0.95]
+patience = [0.2, 0.5, 0.8, 0.95]
 noise = [0.0, 0.05]
 [record]
 timeseries = true
@@ -52,7 +52,7 @@ def write(tmp_path, text, name="spec.toml"):
 
 
 def cli(*args, **kwargs):
-    """Run the installed-module CLI in a fresh process, as a user would."""
+    """Run the CLI in a fresh process, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "trustsim", "sweep", *map(str, args)],
         capture_output=True,
@@ -75,14 +75,14 @@ def test_small_sweep(tmp_path, capsys):
 def test_one_and_two_workers_and_a_dask_scheduler_give_the_same_table(tmp_path):
     distributed = pytest.importorskip("distributed")
     spec = write(tmp_path, SMALL)
-    first = cli(spec, "--out", tmp_path / "w1", "--workers", 1)
-    second = cli(spec, "--out", tmp_path / "w2", "--workers", 2, "--chunk-size", 1)
-    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert "run/s" not in first.stderr + second.stderr  # no progress bar without a terminal
+    trustsim.run_sweep(spec, tmp_path / "w1", workers=1, progress=False)
+    two = cli(spec, "--out", tmp_path / "w2", "--workers", 2, "--chunk-size", 1)
+    assert two.returncode == 0, two.stderr
+    assert "run/s" not in two.stderr  # no progress bar without a terminal
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None
     ) as cluster:
-        third = cli(
+        dask = cli(
             spec,
             "--out",
             tmp_path / "dask",
@@ -91,7 +91,7 @@ def test_one_and_two_workers_and_a_dask_scheduler_give_the_same_table(tmp_path):
             "--scheduler",
             cluster.scheduler_address,
         )
-    assert third.returncode == 0, third.stderr
+    assert dask.returncode == 0, dask.stderr
     reference = load_results(tmp_path / "w1")
     pd.testing.assert_frame_equal(load_results(tmp_path / "w2"), reference)
     pd.testing.assert_frame_equal(load_results(tmp_path / "dask"), reference)
@@ -134,8 +134,8 @@ def test_interrupted_sweep_resumes_to_the_uninterrupted_table(tmp_path, how):
     kept = len(list((out / "runs").glob("part-*.parquet")))
     if how == "ctrl-c":
         assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
-    assert 3 <= kept < 40
-    resumed = cli(spec, "--out", out, "--resume", "--workers", 2)
+    assert 3 <= kept < 20
+    resumed = cli(spec, "--out", out, "--resume", "--workers", 1)
     assert resumed.returncode == 0, resumed.stderr
     assert "already there" in resumed.stdout
     reference = tmp_path / "ref"

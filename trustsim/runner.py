@@ -358,7 +358,7 @@ def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> A
             )
         )
     try:
-        return stack.enter_context(Client(scheduler, timeout="10s"))
+        return stack.enter_context(Client(scheduler))
     except (OSError, ValueError, TimeoutError) as err:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
 
