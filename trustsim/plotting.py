@@ -443,13 +443,15 @@ def plot_network(
     for u, v, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
         key = str(data.get(edge_attr)) if edge_attr else None
         (x0, y0), (x1, y1) = pos[u], pos[v]
-        ax.plot([x0, x1], [y0, y1], color=palette.get(key, "0.4"), lw=0.9, alpha=0.8, zorder=1)
+        ax.plot(
+            [x0, x1], [y0, y1], color=palette.get(key, "0.4"), ls="-", lw=0.9, alpha=0.8, zorder=1
+        )
     deg = dict(graph.degree())
     xy = np.array([pos[n] for n in nodes], dtype=float).reshape(-1, 2)
     sizes = np.array([8 + 10 * deg[n] for n in nodes], dtype=float)
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="white", edgecolor="black", lw=0.6, zorder=2)
     for value in values:
-        ax.plot([], [], color=palette[value], label=value)
+        ax.plot([], [], color=palette[value], ls="-", label=value)
     if values:
         ax.legend(loc="best")
     ax.set_aspect("equal", adjustable="datalim")

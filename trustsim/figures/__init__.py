@@ -12,6 +12,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e03_reputation,
     e04_contracts,
     e05_growth,
+    e06_anchor,
     e10_kalundborg,
     e12_validation,
 )

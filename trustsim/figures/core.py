@@ -247,11 +247,21 @@ class Context:
         raw = self.raw_spec(key, which)
         return load_timeseries(self.run_dir(raw["experiment"]["name"], raw))
 
-    def cached(self, key: str, compute: Callable[[dict[str, Any]], dict[str, Any]]) -> dict:
-        """Return ``compute(raw_spec)`` from a JSON cache keyed by the spec's content."""
-        raw = self.raw_spec(key)
+    def cached(
+        self,
+        key: str,
+        compute: Callable[[dict[str, Any]], dict[str, Any]],
+        which: int = 0,
+        name: str = "results",
+    ) -> dict:
+        """Return ``compute(raw_spec)`` from a JSON cache keyed by the spec's content.
+
+        For data the runner's summaries do not hold (kernel experiments, networks); the
+        file is ``<run dir>/<name>.json``.
+        """
+        raw = self.raw_spec(key, which)
         out = self.run_dir(raw["experiment"]["name"], raw)
-        path = out / "results.json"
+        path = out / f"{name}.json"
         if path.is_file():
             return json.loads(path.read_text(encoding="utf-8"))
         data = compute(raw)
