@@ -6,6 +6,9 @@ compared across workers and backends; a run with noise above 0.4 raises, like a 
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -53,3 +56,19 @@ def ishigami_simulate(scenario, *, seed, years=None, overrides=None, timeseries_
     ]
     y = np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0])
     return SimpleNamespace(summary={"y": float(y)}, timeseries=None)
+
+
+def pid_simulate(scenario, *, seed, **kwargs):
+    """Report the process a run ran in; the calling process waits until a pool worker ran one.
+
+    Environment: ``TRUSTSIM_TEST_PARENT`` (the caller's pid) and ``TRUSTSIM_TEST_MARKER`` (a
+    file the first pool run creates).
+    """
+    marker = Path(os.environ["TRUSTSIM_TEST_MARKER"])
+    if os.getpid() == int(os.environ["TRUSTSIM_TEST_PARENT"]):
+        deadline = time.monotonic() + 300
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    else:
+        marker.touch()
+    return SimpleNamespace(summary={"pid": os.getpid()}, timeseries=None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
-from _fake_model import fake_simulate, interrupting_simulate
+from _fake_model import fake_simulate, interrupting_simulate, pid_simulate
 
 from trustsim import load_results, load_timeseries, run_sweep
 from trustsim.errors import UserError
@@ -52,6 +53,15 @@ def test_two_workers_give_the_same_tables(tmp_path, reference):
     assert (report.n_runs, report.n_new, report.n_failed) == (18, 18, 0)
     pd.testing.assert_frame_equal(load_results(tmp_path / "out"), reference[0])
     pd.testing.assert_frame_equal(load_timeseries(tmp_path / "out"), reference[1])
+
+
+def test_the_caller_and_the_pool_share_the_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTSIM_TEST_PARENT", str(os.getpid()))
+    monkeypatch.setenv("TRUSTSIM_TEST_MARKER", str(tmp_path / "marker"))
+    spec = {**SPEC, "record": {}}
+    sweep(tmp_path / "out", spec, workers=2, chunk_size=1, run_fn=pid_simulate)
+    pids = set(load_results(tmp_path / "out").pid)
+    assert len(pids) == 2 and os.getpid() in pids
 
 
 def test_dask_local_cluster_gives_the_same_tables(tmp_path, reference):

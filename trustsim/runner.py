@@ -1,18 +1,21 @@
 """Run a sweep: the spec's runs as independent tasks, locally or on Dask, resumable.
 
 The same picklable :func:`execute_chunk` runs everywhere: in the calling process for one
-worker, in a spawn-context process pool (started once per sweep) for several, or on a
-dask.distributed cluster. Runs are grouped in chunks so the per-task overhead is small; each
-finished chunk becomes one part-file, written by the calling process, so results never depend
-on workers, backend or order, and an interrupted sweep keeps every finished part.
+worker; in the calling process plus a spawn-context process pool of ``workers - 1`` processes
+(started once per sweep) for several; or on a dask.distributed cluster. Runs are grouped in
+chunks so the per-task overhead is small; each finished chunk becomes one part-file, written
+by the calling process, so results never depend on workers, backend or order, and an
+interrupted sweep keeps every finished part.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -333,12 +336,50 @@ def _execute(
                 yield future.result()
         finally:
             client.cancel(futures)
-    elif workers == 1:
+    elif workers == 1 or len(chunks) == 1:
         yield from map(task, chunks)
     else:
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(min(workers, len(chunks)), initializer=_ignore_sigint) as pool:
-            yield from pool.imap_unordered(task, chunks)
+        yield from _execute_pool(task, chunks, min(workers, len(chunks)))
+
+
+def _execute_pool(
+    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int
+) -> Iterator[ChunkResult]:
+    """Run chunks on ``workers - 1`` spawned processes plus the calling process.
+
+    The pool takes chunks from the front of the queue (two queued per process, topped up as
+    each finishes) and the caller from the back, so the caller computes while the pool's
+    processes start up and no core idles at the end.
+    """
+    pending = collections.deque(chunks)
+    finished: queue.SimpleQueue[ChunkResult | BaseException] = queue.SimpleQueue()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers - 1, initializer=_ignore_sigint) as pool:
+
+        def submit() -> None:
+            try:
+                chunk = pending.popleft()
+                pool.apply_async(task, (chunk,), callback=done, error_callback=done)
+            except (IndexError, ValueError):  # nothing left, or the pool is closing
+                return
+
+        def done(result: ChunkResult | BaseException) -> None:
+            finished.put(result)
+            submit()
+
+        for _ in range(2 * (workers - 1)):
+            submit()
+        for _ in range(len(chunks)):
+            try:
+                result = finished.get_nowait()
+            except queue.Empty:
+                try:
+                    result = task(pending.pop())
+                except IndexError:
+                    result = finished.get()
+            if isinstance(result, BaseException):
+                raise result
+            yield result
 
 
 def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> Any:
