@@ -48,6 +48,8 @@ def test_layout_and_metadata(swept):
     assert meta["git_commit"] is None or len(meta["git_commit"]) == 40
     assert meta["status"] == "complete" and meta["started"] <= meta["finished"]
     assert meta["sessions"][0]["status"] == "complete"
+    assert meta["columns"]["point"] == "int64" and meta["columns"]["hub"] == "string"
+    assert meta["columns"]["cooperation_rate"] == "double"
     assert not list(swept.rglob("*.tmp"))
 
 

@@ -125,6 +125,14 @@ class ResultStore:
             _write_atomic(ts_table, self._part_path(self.timeseries_dir, number))
         _write_atomic(_rows_table(rows), self._part_path(self.runs_dir, number))
 
+    def columns(self) -> dict[str, str]:
+        """The run table's columns and their Arrow types, unified over every part."""
+        schemas = [pq.read_schema(path) for path in sorted(self.runs_dir.glob("part-*.parquet"))]
+        if not schemas:
+            return {}
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+        return {field.name: str(field.type) for field in schema}
+
     def read_metadata(self) -> dict[str, Any] | None:
         """Return ``metadata.json`` as a dict, or None when there is none."""
         path = self.out / METADATA

@@ -227,7 +227,7 @@ def _run_chunks(
         metadata["sessions"][-1].update(
             finished=now(), status=status, new_runs=sum(len(c.runs) for c in chunks)
         )
-        metadata.update(status=status, finished=now(), failed_runs=failed)
+        metadata.update(status=status, finished=now(), failed_runs=failed, columns=store.columns())
         store.write_metadata(metadata)
     return failed
 
