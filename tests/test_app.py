@@ -184,19 +184,31 @@ def test_map_svg_places_sizes_and_styles():
     assert trust_colour(0.0) != trust_colour(1.0)
 
 
-def test_series_figure_draws_the_four_panels():
-    from trustsim.app.plots import PANELS, series_figure
+def test_series_svg_draws_the_four_panels():
+    from trustsim.app.plots import PANELS, series_svg
 
     session = ClassroomSession(Levers.for_scenario("minimal"))
     for _ in range(6):
         session.step()
     ts = session.park.timeseries()
-    fig = series_figure(ts)
-    axes = fig.get_axes()
-    assert [ax.get_title() for ax in axes] == list(PANELS)
-    for ax, lines in zip(axes, PANELS.values(), strict=True):
-        assert len(ax.get_lines()) == len(lines)
-        assert len(ax.get_lines()[0].get_xdata()) == len(ts)
+    svg = series_svg(ts)
+    panels = svg.split('<g class="panel"')[1:]
+    assert len(panels) == len(PANELS)
+    for panel, (title, lines) in zip(panels, PANELS.items(), strict=True):
+        assert title in panel
+        drawn = re.findall(r'<polyline points="([^"]+)"', panel)
+        finite = [ts[col].notna().sum() for col, _, _ in lines]
+        assert sorted(len(p.split()) for p in drawn) == sorted(n for n in finite if n > 1)
+
+
+def test_panel_breaks_lines_at_missing_values():
+    import numpy as np
+
+    from trustsim.app.plots import panel_svg
+
+    y = np.array([0.2, 0.4, np.nan, 0.6, 0.8, 1.0])
+    svg = panel_svg("t", np.arange(6.0), [(y, "l", "#000")], share=True)
+    assert [len(p.split()) for p in re.findall(r'points="([^"]+)"', svg)] == [2, 3]
 
 
 @pytest.fixture

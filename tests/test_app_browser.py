@@ -50,7 +50,7 @@ def page(browser, app_url):
     tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda err: tab.errors.append(str(err)))
     tab.goto(app_url)
-    for part in (".trustsim-status", "svg.trustsim-map", ".trustsim-plots img"):
+    for part in (".trustsim-status", "svg.trustsim-map", ".trustsim-plots svg"):
         tab.locator(part).wait_for()
     yield tab
     context.close()
@@ -84,7 +84,7 @@ def switch_park(page, scenario: str) -> None:
 
 def test_page_loads_without_errors(page):
     assert page.locator("svg.trustsim-map").count() == 1
-    assert page.locator(".trustsim-plots img").count() == 1
+    assert page.locator(".trustsim-plots svg").count() == 1
     for label in ("Levers", "Controls", "The park", "Over time", "Play a plant manager"):
         assert page.get_by_text(label, exact=True).first.is_visible(), label
     assert "Traceback" not in page.locator("body").inner_text()
@@ -106,13 +106,14 @@ def test_slider_changes_the_models_parameter(page):
 
 
 def test_step_advances_the_counter_and_the_plots(page):
-    plots = page.locator(".trustsim-plots img")
+    plots = page.locator(".trustsim-plots svg")
     before = plots.get_attribute("src")
     for n in (1, 2, 3):
         page.get_by_role("button", name="Step").click()
         wait_status(page, rf"\| round {n} \|")
     page.get_by_text("Time: 3").wait_for()
-    assert plots.get_attribute("src") != before
+    assert plots.inner_html() != before
+    assert plots.locator("polyline").count() >= 2
     shot(page, "app_stepped")
     assert page.errors == []
 

@@ -15,7 +15,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from trustsim.app.levers import SLIDERS, SWITCHES, Levers, parse_seed, presets, strategies
 from trustsim.app.park_map import legend_html, park_svg
-from trustsim.app.plots import series_figure
+from trustsim.app.plots import series_svg
 from trustsim.app.session import ClassroomSession, short_message
 from trustsim.app.view import (
     ended_exchanges,
@@ -180,14 +180,12 @@ def Plots(session: ClassroomSession):
     """The four live plots."""
     update_counter.get()
     try:
-        figure = series_figure(session.park.timeseries())
+        svg = series_svg(session.park.timeseries())
     except Exception as err:  # noqa: BLE001 - shown as one line
         _failed("plots", err)
         return
     with solara.Card("Over time", classes=["trustsim-plots"]):
-        solara.FigureMatplotlib(
-            figure, format="png", dependencies=[id(session), session.time, update_counter.value]
-        )
+        solara.HTML(tag="div", unsafe_innerHTML=svg)
 
 
 @solara.component
@@ -236,8 +234,9 @@ def ManagerSeat(session: ClassroomSession):
                     ),
                     classes=[f"trustsim-choice-{row.exchange_id}"],
                 )
-        for line in ended_exchanges(park, session.seat):
-            solara.Text(line)
+        ended = ended_exchanges(park, session.seat)
+        if ended:
+            solara.Markdown("Ended exchanges:\n\n" + "\n".join(f"- {line}" for line in ended))
         with solara.Row():
             solara.Button(
                 "Play this round",

@@ -90,6 +90,7 @@ def map_nodes(park: Any) -> list[Node]:
     fac = park.fac
     volume = np.zeros(fac.n)
     np.add.at(volume, fac.out_fac, np.log1p(fac.out_volume))
+    np.add.at(volume, fac.need_fac, np.log1p(fac.need_volume))
     opened = fac.entry_step <= park.step_count
     return [
         Node(
