@@ -141,3 +141,14 @@ def test_validate_rejects_zero_seeds_in_python():
 
 def test_json_is_strict(report_json):
     json.dumps(report_json, allow_nan=False)
+
+
+def test_closer_source_picks_the_band_nearer_the_model_mean():
+    from trustsim.validation import ValidationReport
+
+    marks = [m for m in milestones() if m.key.startswith(("co2_avoided", "tonnes_diverted"))]
+    runs = [{"at": {2022: {"co2_avoided_t_per_year": 600_000.0,
+                           "tonnes_diverted_per_year": 600_000.0}}, "patterns": {}}]
+    report = ValidationReport("kalundborg", 1, 0, {}, summarize(runs, marks))
+    assert report.closer_source() == {"tonnes_diverted": "seed essay",
+                                      "co2_avoided": "alternative (seed note (EMF))"}

@@ -280,6 +280,23 @@ class ValidationReport:
     milestones: list[MilestoneResult]
     patterns: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def closer_source(self) -> dict[str, str]:
+        """For each benefit with an alternative source, the source whose band the mean is nearer.
+
+        Distances are relative to each band's observed value; "both" if the mean is in both.
+        """
+        rows = {m.key: m for m in self.milestones}
+        out = {}
+        for key in ("tonnes_diverted", "co2_avoided"):
+            seed, alt = rows.get(key), rows.get(f"{key}_alt")
+            if seed is None or alt is None or math.isnan(seed.model_mean):
+                continue
+            d = [max(m.low - m.model_mean, 0.0, m.model_mean - m.high) / m.observed
+                 for m in (seed, alt)]
+            out[key] = ("both" if d[0] == d[1] == 0.0 else
+                        "seed essay" if d[0] <= d[1] else f"alternative ({alt.source})")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """One JSON-ready object (NaN as None)."""
         return _clean({
@@ -291,6 +308,7 @@ class ValidationReport:
             "held": sum(m.held for m in self.milestones if m.weight > 0),
             "targets": sum(m.weight > 0 for m in self.milestones),
             "patterns": self.patterns,
+            "closer_source": self.closer_source(),
         })
 
     def format(self) -> str:
@@ -309,6 +327,8 @@ class ValidationReport:
         held = sum(m.held for m in self.milestones if m.weight > 0)
         total = sum(m.weight > 0 for m in self.milestones)
         lines.append(f"held: {held} of {total} milestones (alt rows not counted)")
+        for key, src in self.closer_source().items():
+            lines.append(f"{key}: the model is nearer the {src} figure")
         lines.append("patterns over the seeds (mean [5%, 95%]):")
         for name, st in self.patterns.items():
             lines.append(f"  {name:<30} {_num(st['mean'])} [{_num(st['low'])}, "
