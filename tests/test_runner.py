@@ -90,6 +90,16 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert df[df.status == "ok"].cooperation_rate.notna().all()
     ts = load_timeseries(tmp_path / "out")
     assert set(ts.noise) == {0.0}  # failed runs have no time series
+    again = sweep(tmp_path / "out", spec, resume=True)
+    assert (again.n_new, again.n_failed, again.removed) == (0, 6, ())
+
+
+def test_a_chunk_of_failed_runs_only_is_done_too(tmp_path):
+    spec = {**SPEC, "sweep": {"patience": [0.2], "noise": [0.45]}}
+    report = sweep(tmp_path / "out", spec, chunk_size=1)
+    assert report.n_failed == 3
+    assert len(load_timeseries(tmp_path / "out")) == 0
+    assert sweep(tmp_path / "out", spec, resume=True).n_new == 0
 
 
 def test_interrupted_sweep_keeps_parts_and_resumes_to_the_same_table(tmp_path, reference):

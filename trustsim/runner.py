@@ -130,8 +130,13 @@ def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
             frame.insert(0, "replicate", replicate)
             frame.insert(0, "point", point)
             frames.append(frame)
-    timeseries = pd.concat(frames, ignore_index=True) if frames else None
-    return ChunkResult(rows, timeseries)
+    if chunk.stride is None:
+        return ChunkResult(rows, None)
+    if not frames:  # every run failed: an empty part still marks the chunk as done
+        frames = [
+            pd.DataFrame({"point": pd.Series(dtype="int64"), "replicate": pd.Series(dtype="int64")})
+        ]
+    return ChunkResult(rows, pd.concat(frames, ignore_index=True))
 
 
 def run_sweep(
