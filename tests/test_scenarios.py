@@ -61,7 +61,7 @@ def test_new_scenarios_document_their_sources():
     import trustsim.scenarios.planned_eip as eip
 
     assert "JENSEN2011" in fac.__doc__ and "NISP" in fac.__doc__
-    assert "Gibbs&Deutz2007" in eip.__doc__ and "Chertow2007" in eip.__doc__
+    assert "GibbsDeutz2007" in eip.__doc__ and "Chertow2007" in eip.__doc__
     assert "Symbiosis-Netlogo" in hold.__doc__
     for name in NEW:
         assert get_scenario(name).description

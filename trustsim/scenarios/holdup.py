@@ -4,10 +4,12 @@ Half of ``n_facilities`` are producers with a waste-heat stream that needs a
 relationship-specific investment (a pipe and heat exchanger) to be used; the other half are
 consumers who need that heat instead of buying fuel. They sit at random in a ``region_km``
 square and look for partners within ``search_radius_km``, as in the NetLogo hold-up model of
-Dev-Fanboy/Symbiosis-Netlogo (``IS_Model.nlogo``: 50 producers, 50 consumers, partners
-within radius 5 of a 33 x 33 world, swept over investment cost, synergy surplus, contract
-enforcement, memory duration, turbulence and lock-in period). Ghali et al. (2017) and
-Walzberg et al. (2021) are related Mesa models of self-organised symbiosis with trust.
+Dev-Fanboy/Symbiosis-Netlogo [SymbiosisNetlogo] (``IS_Model.nlogo``: 50 producers, 50
+consumers, partners within radius 5 of a 33 x 33 world, 4,320 runs swept over investment cost
+0/5/10, synergy surplus 5/15, contract enforcement 0-1, memory 10/100 ticks, turbulence 0-5
+and lock-in 10/30 ticks; its finding: investment cost dominates, surplus buffers, turbulence
+hardly matters, memory and law substitute). [Ghali2017] is a related agent-based model of
+self-organised symbiosis.
 
 The hold-up ABM's axes map onto this model's parameters as follows (semantics differ where
 noted, so compare directions and thresholds, not levels):

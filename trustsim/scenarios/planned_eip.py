@@ -3,7 +3,7 @@
 The designer starts from one tenant and keeps adding tenants whose needs take an output
 already in the park or whose outputs meet a need already there, until ``n_facilities``
 tenants are on the roster, so every stream has a receiver on paper. The tenants then face
-what planned parks faced in practice [Lowe1997; Gibbs&Deutz2007; Chertow2007;
+what planned parks faced in practice [Lowe1997; GibbsDeutz2007; Chertow2007;
 Heeres2004]: they all enter in the park's first year (the simultaneity problem: nobody has a
 track record or a tie), they are spread over a ``region_km`` square instead of clustered in
 a town, they are small (a quarter of a regional firm's volumes, against the six-tenths
@@ -38,7 +38,7 @@ DESCRIPTION = ("A planned eco-industrial park: complementary tenants entering to
 DEFAULTS: dict[str, Any] = {
     "n_facilities": 12,
     "region_km": 15.0,
-    "social_cohesion": 0.1,       # newcomers, no shared community [Gibbs&Deutz2007]
+    "social_cohesion": 0.1,       # newcomers, no shared community [GibbsDeutz2007]
     "broker_year": None,
     "regulatory_reform_year": None,
 }
