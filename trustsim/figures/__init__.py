@@ -14,6 +14,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e05_growth,
     e06_anchor,
     e08_regulation,
+    e09_path_dependency,
     e10_kalundborg,
     e12_validation,
 )
