@@ -280,11 +280,13 @@ def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Write to a temporary file, then rename it into place.
+
+    No fsync: a part torn by a power cut is unreadable, so :meth:`ResultStore.scan` removes it
+    and its runs are redone.
+    """
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        pq.write_table(table, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
+    pq.write_table(table, tmp)
     os.replace(tmp, path)
 
 

@@ -18,6 +18,7 @@ import os
 import queue
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -353,37 +354,60 @@ def _execute_pool(
     """Run chunks on ``workers - 1`` spawned processes plus the calling process.
 
     The pool takes chunks from the front of the queue (two queued per process, topped up as
-    each finishes) and the caller from the back, so the caller computes while the pool's
-    processes start up and no core idles at the end.
+    each finishes) and the caller from the back. When the queue is empty the caller also runs
+    the chunks still queued or running in the pool, latest first, and keeps whichever result
+    comes first; so the caller computes while the pool's processes start up, and neither a
+    slow start nor the last chunks keep a core idle.
     """
-    pending = collections.deque(chunks)
-    finished: queue.SimpleQueue[ChunkResult | BaseException] = queue.SimpleQueue()
+    pending = collections.deque(enumerate(chunks))
+    submitted: list[tuple[int, Chunk]] = []
+    finished: queue.SimpleQueue[tuple[int, ChunkResult | BaseException]] = queue.SimpleQueue()
+    lock = threading.Lock()
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers - 1, initializer=_ignore_sigint) as pool:
 
         def submit() -> None:
-            try:
-                chunk = pending.popleft()
-                pool.apply_async(task, (chunk,), callback=done, error_callback=done)
-            except (IndexError, ValueError):  # nothing left, or the pool is closing
-                return
+            with lock:
+                if not pending:
+                    return
+                index, chunk = pending.popleft()
+                submitted.append((index, chunk))
+            with contextlib.suppress(ValueError):  # the pool is closing
+                pool.apply_async(
+                    task,
+                    (chunk,),
+                    callback=partial(done, index),
+                    error_callback=partial(done, index),
+                )
 
-        def done(result: ChunkResult | BaseException) -> None:
-            finished.put(result)
+        def done(index: int, result: ChunkResult | BaseException) -> None:
+            finished.put((index, result))
             submit()
 
         for _ in range(2 * (workers - 1)):
             submit()
-        for _ in range(len(chunks)):
+        completed: set[int] = set()
+        taken: set[int] = set()
+        while len(completed) < len(chunks):
             try:
-                result = finished.get_nowait()
+                index, result = finished.get_nowait()
             except queue.Empty:
-                try:
-                    result = task(pending.pop())
-                except IndexError:
-                    result = finished.get()
+                with lock:
+                    own = pending.pop() if pending else None
+                    if own is None:
+                        queued = (s for s in reversed(submitted) if s[0] not in completed | taken)
+                        own = next(queued, None)
+                    if own is not None:
+                        taken.add(own[0])
+                if own is None:
+                    index, result = finished.get()
+                else:
+                    index, result = own[0], task(own[1])
+            if index in completed:
+                continue
             if isinstance(result, BaseException):
                 raise result
+            completed.add(index)
             yield result
 
 
