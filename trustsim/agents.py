@@ -2,7 +2,9 @@
 
 A manager's state lives in the model's arrays (so a round over thousands of exchanges is one
 numpy computation); the agent is its handle: strategy, patience, tenure, trust in and ties to
-other managers, and its exchanges. A successor is a new agent on the same facility.
+other managers, and its exchanges. When a manager leaves, the same agent object stands for
+the successor (:meth:`PlantManager.succeed`): Mesa agents are handles, and re-creating one per
+departure would cost more than the whole round.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ class PlantManager(mesa.Agent):
         super().__init__(model)
         self.facility = facility
         self.hired_step = model.step_count
+        self.generation = 0
+
+    def succeed(self) -> None:
+        """A successor takes over: tenure restarts and the generation count goes up."""
+        self.hired_step = self.model.step_count
+        self.generation += 1
 
     @property
     def facility_id(self) -> str:

@@ -7,11 +7,11 @@ reaches. Each period every live, undiscovered candidate is discovered with proba
 ``1 - exp(-rate / steps_per_year)``, where the rate adds three channels (ODD 7.3):
 
 - own search: ``search_rate * exp(-search_distance_cost * d)`` within ``search_radius_km``
-  (search cost grows with distance [Chertow2007; JensenEtAl2011]);
+  (search cost grows with distance [Chertow2007; Jensen2011]);
 - social ties: ``tie_discovery_rate * tie_strength`` when the supplier trusts the receiver
   enough to share stream data (``share_trust``) [Granovetter1985; Uzzi1997];
 - the broker, from ``broker_year``: ``broker_rate`` within ``broker_radius_km``
-  [Ehrenfeld2004; Paquin2012].
+  [EhrenfeldGertler1997; Paquin2012].
 """
 
 from __future__ import annotations

@@ -106,9 +106,12 @@ class SymbiosisPark(mesa.Model):
         self.choices: dict[int, bool] = {}
         self.rep_c = np.zeros(n)
         self.rep_d = np.zeros(n)
-        self.infra_pairs: set[int] = set()
+        self.infra = np.zeros((n, n), dtype=np.bool_)
         self.infra_km = 0.0
         self.ex = ExchangeTable()
+        self._entry_steps = set(self.fac.entry_step.tolist())
+        self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
+        self._exit_rate = self.fac.fragility * p["fragility_scale"] / self.steps_per_year
         self.managers: dict[int, PlantManager] = {}
         self._rows: list[tuple] = []
         self._actions = 0
@@ -210,20 +213,22 @@ class SymbiosisPark(mesa.Model):
 
     def _entries_and_exits(self, t: int) -> None:
         fac = self.fac
-        for f in np.flatnonzero(~fac.active & (fac.entry_step == t) & (fac.exit_step > t)).tolist():
-            fac.active[f] = True
-            self.managers[f] = PlantManager(self, f)
-        rate = fac.fragility * self.params["fragility_scale"] / self.steps_per_year
-        u = self.rng.random(fac.n)
-        leaving = fac.active & ((fac.exit_step <= t) | (u < rate))
+        if t in self._entry_steps:
+            for f in np.flatnonzero(~fac.active & (fac.entry_step == t)
+                                    & (fac.exit_step > t)).tolist():
+                fac.active[f] = True
+                self.managers[f] = PlantManager(self, f)
+        leaving = fac.active & (fac.exit_step <= t)
+        if self._exit_rate.any():
+            leaving |= fac.active & (self.rng.random(fac.n) < self._exit_rate)
         if leaving.any():
             fac.active[leaving] = False
             for f in np.flatnonzero(leaving).tolist():
                 self.managers.pop(f).remove()
             ids = self.ex.active_ids()
             self._end(ids[leaving[self.ex.sup[ids]] | leaving[self.ex.rec[ids]]], "exit", t)
-        ids = self.ex.active_ids()
-        if ids.size:
+        if t in self._stream_end_steps:
+            ids = self.ex.active_ids()
             gone = (fac.out_end[self.ex.out[ids]] <= t) | (fac.need_end[self.ex.need[ids]] <= t)
             self._end(ids[gone], "stream_ended", t)
 
@@ -233,31 +238,31 @@ class SymbiosisPark(mesa.Model):
         leaving = np.flatnonzero(fac.active & (u < p["turnover_rate"] / self.steps_per_year))
         if leaving.size == 0:
             return
-        patience = self._draw_patience(leaving.size)
-        for k, f in enumerate(leaving.tolist()):
-            self.managers.pop(f).remove()
-            self.managers[f] = PlantManager(self, f)
-            self.patience[f] = patience[k]
-            reset_manager(self.trust, self.ties, f, p)
-            mine = (self.cand.sup == f) | (self.cand.rec == f)
-            forget = mine & self.cand.known & ~self.cand.active
-            lost = forget & (self.rng.random(forget.shape[0]) >= p["institutional_memory"])
-            self.cand.known[lost] = False
-            ids = self.ex.active_ids()
-            for side, col in ((0, self.ex.sup), (1, self.ex.rec)):
-                sel = ids[col[ids] == f]
-                self.ex.turn[sel, side] = 0
-                self.ex.my_last[sel, side] = -1
-                self.ex.their_last[sel, side] = -1
-                self.ex.their_last2[sel, side] = -1
-                self.ex.their_c[sel, side] = 0
-                self.ex.their_d[sel, side] = 0
-                self.ex.their_ever[sel, side] = False
-            rel = ids[((self.ex.sup[ids] == f) | (self.ex.rec[ids] == f))
-                      & (self.ex.contract[ids] == RELATIONAL)]
-            for e in rel.tolist():
-                self._recontract(e, t)
-        self.embedded = self.ties.any(axis=1)
+        self.patience[leaving] = self._draw_patience(leaving.size)
+        for f in leaving.tolist():
+            self.managers[f].succeed()
+        touched = np.union1d(leaving, np.flatnonzero(self.ties[:, leaving].any(axis=1)))
+        reset_manager(self.trust, self.ties, leaving, p)
+        self.embedded[touched] = self.ties[touched].any(axis=1)
+        gone = np.zeros(fac.n, dtype=np.bool_)
+        gone[leaving] = True
+        c = self.cand
+        forget = np.flatnonzero((gone[c.sup] | gone[c.rec]) & c.known & ~c.active)
+        c.known[forget[self.rng.random(forget.size) >= p["institutional_memory"]]] = False
+        ex = self.ex
+        ids = ex.active_ids()
+        for side, col in ((0, ex.sup), (1, ex.rec)):
+            sel = ids[gone[col[ids]]]
+            ex.turn[sel, side] = 0
+            ex.my_last[sel, side] = -1
+            ex.their_last[sel, side] = -1
+            ex.their_last2[sel, side] = -1
+            ex.their_c[sel, side] = 0
+            ex.their_d[sel, side] = 0
+            ex.their_ever[sel, side] = False
+        rel = ids[(gone[ex.sup[ids]] | gone[ex.rec[ids]]) & (ex.contract[ids] == RELATIONAL)]
+        for e in rel.tolist():
+            self._recontract(e, t)
 
     def _recontract(self, e: int, t: int) -> None:
         """A successor renegotiates relational contract ``e`` as if it were new.
@@ -323,10 +328,7 @@ class SymbiosisPark(mesa.Model):
 
     def _economics(self, idx: NDArray[np.int64], volume: NDArray[np.float64], year: float):
         c, fac = self.cand, self.fac
-        n = fac.n
-        keys = np.minimum(c.sup[idx], c.rec[idx]) * n + np.maximum(c.sup[idx], c.rec[idx])
-        has = (np.isin(keys, np.fromiter(self.infra_pairs, dtype=np.int64))
-               if self.infra_pairs else np.zeros(idx.size, dtype=np.bool_))
+        has = self.infra[c.sup[idx], c.rec[idx]]
         return economics(
             volume=volume, out=c.out[idx], need=c.need[idx], res=c.res[idx], dist=c.dist[idx],
             offsite=fac.offsite[c.sup[idx]] + fac.offsite[c.rec[idx]], has_infra=has,
@@ -341,7 +343,8 @@ class SymbiosisPark(mesa.Model):
         pool = c.known & ~c.active & self._live_now
         if not pool.any():
             return
-        self._switch(np.flatnonzero(pool), t, year)
+        if t % self.steps_per_year == 0:  # suppliers are reviewed once a year
+            self._switch(np.flatnonzero(pool), t, year)
         sup_rem = fac.out_volume - fac.out_committed
         need_rem = fac.need_volume - fac.need_met
         idx = np.flatnonzero(pool & ~c.active)
@@ -446,10 +449,9 @@ class SymbiosisPark(mesa.Model):
         self.fac.need_met[c.need[cidx]] += volume
         self.met[a, b] = self.met[b, a] = True
         if eco.capex[0] > 0.0:
-            key = min(a, b) * self.fac.n + max(a, b)
-            if key not in self.infra_pairs:
+            if not self.infra[a, b]:
                 self.infra_km += float(c.dist[cidx])
-            self.infra_pairs.add(key)
+            self.infra[a, b] = self.infra[b, a] = True
 
     def _learn(self, ids: NDArray[np.int64], res: RoundResult, year: float) -> None:
         me = np.column_stack([self.ex.sup[ids], self.ex.rec[ids]])
@@ -461,7 +463,8 @@ class SymbiosisPark(mesa.Model):
         if self.params["broker_registry"] and self.broker_active(year):
             np.add.at(self.rep_c, partner.ravel(), (res.observed == 0).ravel())
             np.add.at(self.rep_d, partner.ravel(), seen_d.ravel())
-        self.embedded = self.ties.any(axis=1)
+        rows = np.unique(me)  # ties only grow in the round, on these managers' rows
+        self.embedded[rows] = self.ties[rows].any(axis=1)
         self._actions += res.actions.size
         self._cooperations += int((res.actions == 0).sum())
 

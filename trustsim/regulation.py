@@ -2,7 +2,7 @@
 
 Before ``regulatory_reform_year`` a by-product counts as waste: each by-product exchange pays
 a yearly ``permit_cost`` and loses ``liability_share`` of its value to waste liability (the
-transaction costs of waste classification [Costa2010; Lombardi2012]). From the reform on, both
+transaction costs of waste classification [Costa2010]). From the reform on, both
 vanish. A ``landfill_tax`` per tonne, from ``landfill_tax_year`` (or from the start when that is
 none), raises what a supplier saves by not landfilling a by-product [Andersen1998].
 """

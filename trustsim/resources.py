@@ -3,9 +3,9 @@
 Each resource is a row of :data:`RESOURCES`. Utilities are continuous, easy-to-monitor flows
 (water, heat); by-products are residual materials of variable composition. The numbers are
 engineering estimates documented in ``docs/ODD.md`` (Input data) with their sources:
-transport and pipeline costs [IEA-DHC2013; EEA-TERM2019], the six-tenths scaling rule for
-infrastructure [Williams1947], and avoided-emission factors from IPCC default fuel and
-process factors [IPCC2006].
+heat-pipe costs [FrederiksenWerner2013], road-freight and water-pipe costs (author
+estimates), the six-tenths scaling rule for infrastructure [Williams1947], and
+avoided-emission factors from IPCC default fuel and process factors [IPCC2006].
 """
 
 from __future__ import annotations

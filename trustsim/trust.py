@@ -56,11 +56,12 @@ def image_score(coop: NDArray[np.float64], defect: NDArray[np.float64]) -> NDArr
 
 
 def reset_manager(
-    trust: NDArray[np.float64], ties: NDArray[np.float64], f: int, params: dict
+    trust: NDArray[np.float64], ties: NDArray[np.float64], leaving: NDArray[np.int64],
+    params: dict,
 ) -> None:
-    """A new manager at facility ``f``: personal trust and ties fade to institutional memory."""
+    """New managers at facilities ``leaving``: trust and ties fade to institutional memory."""
     m, prior = params["institutional_memory"], params["trust_prior"]
-    trust[f, :] = m * trust[f, :] + (1.0 - m) * prior
-    trust[:, f] = m * trust[:, f] + (1.0 - m) * prior
-    ties[f, :] *= m
-    ties[:, f] *= m
+    trust[leaving, :] = m * trust[leaving, :] + (1.0 - m) * prior
+    trust[:, leaving] = m * trust[:, leaving] + (1.0 - m) * prior
+    ties[leaving, :] *= m
+    ties[:, leaving] *= m
