@@ -13,6 +13,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e04_contracts,
     e05_growth,
     e06_anchor,
+    e07_scale_density,
     e08_regulation,
     e09_path_dependency,
     e10_kalundborg,
