@@ -100,6 +100,7 @@ def test_match_result_fields():
     m = play_match("tit_for_tat", "alternator", turns=6)
     assert m.history_string("a") == "CCDCDC" and m.history_string("b") == "CDCDCD"
     assert m.payoffs_a.tolist() == [3, 0, 5, 0, 5, 0] and m.score_a == 13 and m.score_b == 18
+    assert m.totals == (13.0, 18.0)
     assert m.turns == 6 and m.cooperation_b == 0.5
 
 

@@ -174,6 +174,11 @@ class MatchResult:
         return float(self.payoffs_b.sum())
 
     @property
+    def totals(self) -> tuple[float, float]:
+        """Both players' total payoffs, ``(score_a, score_b)``."""
+        return self.score_a, self.score_b
+
+    @property
     def cooperation_a(self) -> float:
         """Player A's share of cooperative actions."""
         return float(np.mean(self.history_a == 0))
