@@ -17,6 +17,7 @@ from trustsim.figures import (  # noqa: F401  (each module registers its builder
     e08_regulation,
     e09_path_dependency,
     e10_kalundborg,
+    e11_sensitivity,
     e12_validation,
 )
 from trustsim.figures.core import (
