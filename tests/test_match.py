@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustsim.errors import UserError
 from trustsim.games import StageGame
 from trustsim.match import play_batch, play_match
-from trustsim.strategies import History, Strategy, get_strategy
+from trustsim.strategies import STRATEGIES, History, Strategy, get_strategy
 from trustsim.theory import (
     all_d_vs_grim_value,
     expected_match_payoffs,
@@ -255,3 +257,26 @@ def test_bad_batch_size_and_strategy():
         play_match("nice", "all_d")
     with pytest.raises(UserError, match="player b must be a Strategy"):
         play_match("all_c", 3)
+
+
+# -- property: batch == scalar for any strategies, lengths, noise and seed -----------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    a=st.sampled_from(sorted(STRATEGIES)),
+    b=st.sampled_from(sorted(STRATEGIES)),
+    w=st.one_of(st.none(), st.floats(0.0, 0.95)),
+    noise=st.sampled_from([0.0, 0.01, 0.3, 1.0]),
+    seed=st.integers(0, 2**40),
+    index=st.integers(0, 5),
+)
+def test_property_batch_equals_scalar(a, b, w, noise, seed, index):
+    kw = {"turns": 15} if w is None else {"continuation": w}
+    batch = play_batch(a, b, 6, noise=noise, rng=seed, **kw)
+    one = play_match(a, b, noise=noise, rng=seed, match_index=index, **kw)
+    n = one.turns
+    assert batch.lengths[index] == n
+    assert np.array_equal(batch.actions_a[index, :n], one.history_a)
+    assert np.array_equal(batch.actions_b[index, :n], one.history_b)
+    assert batch.score_a[index] == one.score_a and batch.score_b[index] == one.score_b
