@@ -341,7 +341,10 @@ def play_batch(
 
     The loop runs over rounds, never over matches. Matches are ordered by length (longest
     first) internally, so the matches still running at round r are a prefix and each round
-    works on array views of exactly the live matches.
+    works on array views of exactly the live matches. A deterministic strategy (classifier
+    ``stochastic`` False) is handed zeros instead of its uniforms, which by contract it ignores
+    (``tests/strategies`` checks that), and plain-match trust shares are only kept up to date
+    when a strategy uses trust or reputation; neither changes any result.
 
     Args:
         a: player A, a :class:`Strategy` or a registry key.
