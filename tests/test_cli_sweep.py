@@ -97,6 +97,15 @@ def test_one_and_two_workers_and_a_dask_scheduler_give_the_same_table(tmp_path):
     pd.testing.assert_frame_equal(load_results(tmp_path / "dask"), reference)
 
 
+def test_dask_local_cluster_of_processes(tmp_path):
+    pytest.importorskip("distributed")
+    spec = write(tmp_path, SMALL)
+    done = cli(spec, "--out", tmp_path / "dask", "--backend", "dask", "--workers", 1)
+    assert done.returncode == 0, done.stderr
+    trustsim.run_sweep(spec, tmp_path / "w1", workers=1, progress=False)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "dask"), load_results(tmp_path / "w1"))
+
+
 def wait_for_parts(folder: Path, count: int, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 300
     while len(list(folder.glob("part-*.parquet"))) < count:
