@@ -73,6 +73,7 @@ class ExchangeTable:
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
         self._cap = capacity
+        self._active_ids: NDArray[np.int64] | None = None
         for name, (dtype, fill) in _COLUMNS.items():
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
         for name, (dtype, fill) in _SIDE_COLUMNS.items():
@@ -101,11 +102,19 @@ class ExchangeTable:
         for name, value in values.items():
             getattr(self, name)[i] = value
         self.n += 1
+        self._active_ids = None
         return i
 
+    def deactivate(self, ids: NDArray[np.int64]) -> None:
+        """Mark the exchanges ``ids`` inactive."""
+        self.active[ids] = False
+        self._active_ids = None
+
     def active_ids(self) -> NDArray[np.int64]:
-        """Ids of the active exchanges, ascending."""
-        return np.flatnonzero(self.active[: self.n])
+        """Ids of the active exchanges, ascending (cached until the set changes; do not modify)."""
+        if self._active_ids is None:
+            self._active_ids = np.flatnonzero(self.active[: self.n])
+        return self._active_ids
 
     def log(self, ids: NDArray[np.int64], step: int, actions: NDArray[np.int8]) -> None:
         """Record one round: the exchanges that played and their (supplier, receiver) actions."""

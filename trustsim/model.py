@@ -110,6 +110,13 @@ class SymbiosisPark(mesa.Model):
         self.infra_km = 0.0
         self.ex = ExchangeTable()
         self._entry_steps = set(self.fac.entry_step.tolist())
+        self._live_steps = (self._entry_steps | set(self.fac.out_start.tolist())
+                            | set(self.fac.need_start.tolist()) | set(self.fac.out_end.tolist())
+                            | set(self.fac.need_end.tolist()) | set(self.fac.exit_step.tolist()))
+        self._live_now = np.zeros(len(self.cand), dtype=np.bool_)
+        self._live_dirty = True
+        self._net_stats: tuple | None = None
+        self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
         self._exit_rate = self.fac.fragility * p["fragility_scale"] / self.steps_per_year
         self.managers: dict[int, PlantManager] = {}
@@ -218,10 +225,13 @@ class SymbiosisPark(mesa.Model):
                                     & (fac.exit_step > t)).tolist():
                 fac.active[f] = True
                 self.managers[f] = PlantManager(self, f)
+                self._net_stats = None
         leaving = fac.active & (fac.exit_step <= t)
         if self._exit_rate.any():
             leaving |= fac.active & (self.rng.random(fac.n) < self._exit_rate)
         if leaving.any():
+            self._live_dirty = True
+            self._net_stats = None
             fac.active[leaving] = False
             for f in np.flatnonzero(leaving).tolist():
                 self.managers.pop(f).remove()
@@ -248,7 +258,9 @@ class SymbiosisPark(mesa.Model):
         gone[leaving] = True
         c = self.cand
         forget = np.flatnonzero((gone[c.sup] | gone[c.rec]) & c.known & ~c.active)
-        c.known[forget[self.rng.random(forget.size) >= p["institutional_memory"]]] = False
+        lost = forget[self.rng.random(forget.size) >= p["institutional_memory"]]
+        c.known[lost] = False
+        self._known -= lost.size
         ex = self.ex
         ids = ex.active_ids()
         for side, col in ((0, ex.sup), (1, ex.rec)):
@@ -291,6 +303,7 @@ class SymbiosisPark(mesa.Model):
             return
         ex.contract[e] = contract
         ex.contract_cost[e] = p["formal_cost"] * gross if contract == FORMAL else 0.0
+        self._net_stats = None
 
     def _live(self, t: int) -> NDArray[np.bool_]:
         fac, c = self.fac, self.cand
@@ -302,7 +315,9 @@ class SymbiosisPark(mesa.Model):
         c = self.cand
         if len(c) == 0:
             return
-        self._live_now = self._live(t)
+        if self._live_dirty or t in self._live_steps:
+            self._live_now = self._live(t)
+            self._live_dirty = False
         idx = np.flatnonzero(self._live_now & ~c.known)
         if idx.size == 0:
             return
@@ -311,6 +326,7 @@ class SymbiosisPark(mesa.Model):
         prob = 1.0 - np.exp(-rate / self.steps_per_year)
         found = self.rng.random(idx.size) < prob
         c.known[idx[found]] = True
+        self._known += int(found.sum())
 
     def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
         """Trust of a in b for a deal.
@@ -445,6 +461,7 @@ class SymbiosisPark(mesa.Model):
             punishment=(0.0, 0.0),
         )
         c.active[cidx] = True
+        self._net_stats = None
         self.fac.out_committed[c.out[cidx]] += volume
         self.fac.need_met[c.need[cidx]] += volume
         self.met[a, b] = self.met[b, a] = True
@@ -486,8 +503,10 @@ class SymbiosisPark(mesa.Model):
         ok = ((np.minimum(self.trust[a, b], self.trust[b, a]) >= p["relational_trust"])
               & (self.patience[me] >= thr).all(axis=1))
         up = cand[ok]
-        ex.contract[up] = RELATIONAL
-        ex.contract_cost[up] = 0.0
+        if up.size:
+            ex.contract[up] = RELATIONAL
+            ex.contract_cost[up] = 0.0
+            self._net_stats = None
 
     def _terminate(self, ids: NDArray[np.int64], res: RoundResult, t: int) -> None:
         me = np.column_stack([self.ex.sup[ids], self.ex.rec[ids]])
@@ -504,7 +523,8 @@ class SymbiosisPark(mesa.Model):
         if ids.size == 0:
             return
         ex, fac = self.ex, self.fac
-        ex.active[ids] = False
+        ex.deactivate(ids)
+        self._net_stats = None
         ex.end[ids] = t
         ex.reason[ids] = _REASON[reason]
         self.cand.active[ex.cand[ids]] = False
@@ -524,25 +544,35 @@ class SymbiosisPark(mesa.Model):
                 float((ex.surplus[ids] - ex.contract_cost[ids]).sum()),
                 float((vol * rs["co2_t"][res]).sum()))
 
+    def _network_stats(self) -> tuple:
+        """Facilities, exchange counts, centralization, flows and contracts (cached)."""
+        if self._net_stats is None:
+            ex = self.ex
+            ids = ex.active_ids()
+            byp = int(ex.byproduct[ids].sum())
+            deg = degrees(ex.sup[ids], ex.rec[ids], self.fac.n)
+            contracts = np.bincount(ex.contract[ids], minlength=3)
+            self._net_stats = (
+                int(self.fac.active.sum()), int(ids.size), int(ids.size - byp), byp,
+                degree_centralization(deg), *self._flows(ids), int(contracts[SPOT]),
+                int(contracts[FORMAL]), int(contracts[RELATIONAL]),
+            )
+        return self._net_stats
+
     def _record(self, t: int, year: float, res: RoundResult | None) -> None:
         ex = self.ex
         ids = ex.active_ids()
-        byp = int(ex.byproduct[ids].sum())
-        deg = degrees(ex.sup[ids], ex.rec[ids], self.fac.n)
         if ids.size:
-            tr = self.trust[ex.sup[ids], ex.rec[ids]].sum() + self.trust[ex.rec[ids],
-                                                                          ex.sup[ids]].sum()
-            mean_trust = float(tr / (2 * ids.size))
+            a, b = ex.sup[ids], ex.rec[ids]
+            mean_trust = float((self.trust[a, b].sum() + self.trust[b, a].sum()) / (2 * ids.size))
         else:
             mean_trust = math.nan
         coop = float((res.actions == 0).mean()) if res is not None else math.nan
-        tonnes, savings, co2 = self._flows(ids)
-        contracts = np.bincount(ex.contract[ids], minlength=3)
+        fa, n_act, n_util, n_byp, cent, tonnes, savings, co2, spot, formal, rel = (
+            self._network_stats())
         self._rows.append((
-            t, year, int(self.fac.active.sum()), int(ids.size), int(ids.size - byp), byp,
-            ex.n, self._ended, coop, mean_trust, degree_centralization(deg),
-            int(self.cand.known.sum()), tonnes, savings, co2, int(contracts[SPOT]),
-            int(contracts[FORMAL]), int(contracts[RELATIONAL]), self.broker_active(year),
+            t, year, fa, n_act, n_util, n_byp, ex.n, self._ended, coop, mean_trust, cent,
+            self._known, tonnes, savings, co2, spot, formal, rel, self.broker_active(year),
         ))
 
     _COLUMNS = (
