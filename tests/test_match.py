@@ -163,6 +163,24 @@ def test_deviating_from_grim_pays_exactly_below_threshold(game):
         assert (gain.mean() < -4 * se) == (w > thr)
 
 
+@pytest.mark.parametrize("sanction, probability, penalty", [(1.0, 0.0, 0.0), (0.0, 0.5, 3.0), (0.5, 0.25, 2.0)])
+def test_sanction_and_enforcement_move_the_threshold(sanction, probability, penalty):
+    # The defector's one-shot payoff drops to T - pF - s; cooperation pays from the shifted
+    # threshold on, and deviation below it, although the base threshold is 1/2.
+    base = StageGame()
+    t = base.temptation - probability * penalty - sanction
+    game = StageGame(reward=base.reward, sucker=base.sucker, temptation=t, punishment=1.0)
+    thr = grim_threshold(base, sanction=sanction + probability * penalty)
+    assert thr < grim_threshold(base) - 0.1
+    for w in (thr - 0.08, thr + 0.08):
+        dev = play_batch("all_d", "grim_trigger", 200_000, game, continuation=w, rng=17)
+        coop = play_batch("all_c", "grim_trigger", 200_000, game, continuation=w, rng=17)
+        gain = dev.score_a - coop.score_a
+        se = gain.std(ddof=1) / np.sqrt(gain.size)
+        assert abs(gain.mean()) > 4 * se
+        assert (gain.mean() > 0) == (w < thr)
+
+
 @pytest.mark.parametrize("game", GAMES)
 def test_one_shot_deviation_against_tft_pays_exactly_below_threshold(game):
     thr = tft_deviation_threshold(game)
