@@ -209,3 +209,28 @@ def test_e1_closed_form_matches_theory_by_hand():
     assert e01_shadow.closed_form(0.5, game) == 0.0
     # T - R = 4 -> T' - R = 2, T' - P = 4
     assert e01_shadow.closed_form(1.0, game) == pytest.approx(0.5)
+
+
+def test_e6_direct_reruns_are_the_runners_runs(tmp_path):
+    from trustsim.figures import e06_anchor
+
+    ctx = core.Context("smoke", tmp_path / "res", tmp_path / "fig", workers=1)
+    for which in range(2):
+        runs = ctx.sweep("E6", which).sort_values("replicate")
+        nets = e06_anchor.networks(ctx, which)
+        assert nets["centralization"] == pytest.approx(runs.degree_centralization.tolist())
+
+
+def test_contrast_matches_a_welch_interval_by_hand():
+    import pandas as pd
+    from scipy import stats
+
+    from trustsim.figures.common import contrast
+
+    runs = pd.DataFrame({"g": [0.0] * 4 + [1.0] * 5, "y": [1, 2, 3, 4, 5, 7, 6, 9, 8]})
+    c = contrast(runs, "y", {"g": 0.0}, {"g": 1.0})
+    ref = stats.ttest_ind([5, 7, 6, 9, 8], [1, 2, 3, 4], equal_var=False)
+    low, high = ref.confidence_interval(0.95)
+    assert c.diff == pytest.approx(4.5)
+    assert (c.low, c.high) == pytest.approx((low, high))
+    assert c.significant
