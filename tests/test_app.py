@@ -266,3 +266,12 @@ def test_cli_app_without_the_extra_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(cli_app, "missing_extra", lambda: "solara")
     assert cli_app.run(cli_app.argparse.Namespace(port=0, host="127.0.0.1")) == 2
     assert "pip install 'trustsim[app]'" in capsys.readouterr().err
+
+
+def test_map_pulls_in_far_outliers_but_keeps_the_order():
+    nodes = [Node(str(i), str(i), "s", float(i), 0.0, 1.0, "") for i in range(5)]
+    nodes.append(Node("far", "far", "s", 200.0, 0.0, 1.0, ""))
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', park_svg(nodes, []))]
+    assert xs == sorted(xs)
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert gaps[-1] < 20 * gaps[0]  # without compression the last gap is 196 times the first

@@ -22,7 +22,7 @@ TITLE = "Trust in an industrial-symbiosis park"
 def ParkTab(session: ClassroomSession):
     """The park tab: status and map on the left, plots and the manager's seat on the right."""
     Status(session)
-    with solara.Columns([3, 2]):
+    with solara.Columns([1, 1]):
         ParkMap(session)
         with solara.Column():
             Plots(session)

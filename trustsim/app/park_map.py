@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.colors import to_hex
 
 #: Colours for sectors, in order of first appearance by sorted sector name.
@@ -76,6 +77,11 @@ class Link:
     tooltip: str = ""
 
 
+def short_name(name: str) -> str:
+    """A facility's label on the map: its name without the bracketed details."""
+    return name.split(" (")[0]
+
+
 def sector_colours(sectors: list[str]) -> dict[str, str]:
     """Return a stable colour for each sector name."""
     return {s: SECTOR_COLOURS[i % len(SECTOR_COLOURS)] for i, s in enumerate(sorted(set(sectors)))}
@@ -88,10 +94,31 @@ def trust_colour(trust: float | None) -> str:
     return to_hex(mpl.colormaps["RdYlGn"](min(max(trust, 0.0), 1.0)))
 
 
-def _projector(nodes: list[Node]):
+def _compress(nodes: list[Node]) -> dict[str, tuple[float, float]]:
+    """Node positions with far outliers pulled in (logarithmically beyond the bulk's radius).
+
+    A park with one facility far away (an off-site buyer) would otherwise shrink the rest to
+    a dot; distances up to the 75th percentile from the median centre stay true.
+    """
+    if not nodes:
+        return {}
+    xs = np.array([n.x_km for n in nodes])
+    ys = np.array([n.y_km for n in nodes])
+    cx, cy = float(np.median(xs)), float(np.median(ys))
+    r = np.hypot(xs - cx, ys - cy)
+    bulk = float(np.percentile(r, 75))
+    if bulk > 0 and r.max() > 3 * bulk:
+        far = r > bulk
+        scale = np.ones_like(r)
+        scale[far] = bulk * (1 + np.log(r[far] / bulk)) / r[far]
+        xs, ys = cx + (xs - cx) * scale, cy + (ys - cy) * scale
+    return {n.id: (float(x), float(y)) for n, x, y in zip(nodes, xs, ys, strict=True)}
+
+
+def _projector(points: list[tuple[float, float]]):
     """Return a function mapping km coordinates to SVG pixels, keeping the aspect ratio."""
-    xs = [n.x_km for n in nodes] or [0.0]
-    ys = [n.y_km for n in nodes] or [0.0]
+    xs = [p[0] for p in points] or [0.0]
+    ys = [p[1] for p in points] or [0.0]
     span_x = max(max(xs) - min(xs), 1e-9)
     span_y = max(max(ys) - min(ys), 1e-9)
     scale = min((WIDTH - 2 * MARGIN) / span_x, (HEIGHT - 2 * MARGIN) / span_y)
@@ -111,8 +138,9 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
         exchanges: active exchanges (several between one pair are drawn as separate arcs).
         ties: social ties to draw as thin grey lines (empty to hide them).
     """
-    project = _projector(nodes)
-    pos = {n.id: project(n.x_km, n.y_km) for n in nodes}
+    km = _compress(nodes)
+    project = _projector(list(km.values()))
+    pos = {k: project(x, y) for k, (x, y) in km.items()}
     colours = sector_colours([n.sector for n in nodes])
     top_volume = max([n.volume for n in nodes if n.volume > 0] or [1.0])
     top_flow = max([e.volume for e in exchanges if e.volume > 0] or [1.0])
@@ -147,7 +175,7 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colours[node.sector]}" '
             f'stroke="#333" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{y + r + 12:.1f}" font-size="11" text-anchor="middle" '
-            f'font-family="sans-serif" fill="#222">{escape(node.name)}</text></g>'
+            f'font-family="sans-serif" fill="#222">{escape(short_name(node.name))}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -25,7 +25,7 @@ PANELS: dict[str, list[tuple[str, str, str]]] = {
 #: Panels whose values are shares in [0, 1].
 SHARES = ("Cooperation rate", "Mean trust")
 PANEL_W, PANEL_H = 300, 170
-LEFT, RIGHT, TOP, BOTTOM = 44, 10, 22, 26
+LEFT, RIGHT, TOP, BOTTOM = 46, 12, 24, 28
 
 
 def _tick(value: float) -> str:
@@ -60,14 +60,14 @@ def panel_svg(
         return f"{LEFT + (xv - x_lo) / x_span * w:.1f},{TOP + h - yv / y_hi * h:.1f}"
 
     parts = [
-        f'<text x="{PANEL_W / 2}" y="14" text-anchor="middle" font-size="12" '
+        f'<text x="{PANEL_W / 2}" y="17" text-anchor="middle" font-size="14" '
         f'font-weight="bold">{escape(title)}</text>',
         f'<rect x="{LEFT}" y="{TOP}" width="{w}" height="{h}" fill="white" stroke="#bbb"/>',
-        f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="10">{_tick(y_hi)}</text>',
-        f'<text x="{LEFT - 4}" y="{TOP + h}" text-anchor="end" font-size="10">0</text>',
-        f'<text x="{LEFT}" y="{PANEL_H - 10}" font-size="10">{x_lo:.0f}</text>',
+        f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="12">{_tick(y_hi)}</text>',
+        f'<text x="{LEFT - 4}" y="{TOP + h}" text-anchor="end" font-size="12">0</text>',
+        f'<text x="{LEFT}" y="{PANEL_H - 10}" font-size="12">{x_lo:.0f}</text>',
         f'<text x="{PANEL_W - RIGHT}" y="{PANEL_H - 10}" text-anchor="end" '
-        f'font-size="10">{x_hi:.1f}</text>',
+        f'font-size="12">{x_hi:.1f}</text>',
     ]
     for k, (y, label, colour) in enumerate(lines):
         runs, run = [], []
@@ -87,7 +87,7 @@ def panel_svg(
                     f'stroke-width="1.8"/>'
                 )
         parts.append(
-            f'<text x="{LEFT + 6}" y="{TOP + 14 + 12 * k}" font-size="10" fill="{colour}">'
+            f'<text x="{LEFT + 6}" y="{TOP + 16 + 14 * k}" font-size="12" fill="{colour}">'
             f"{escape(label)}</text>"
         )
     return "".join(parts)
