@@ -237,6 +237,12 @@ def test_missing_name_table_and_section(tmp_path):
         parse_spec({**spec_dict(), "swep": {}}, source="x.toml")
 
 
+def test_dates_are_not_spec_values(tmp_path):
+    spec = write(tmp_path, EXAMPLE.read_text().replace("seed = 20261128", "seed = 2026-11-28"))
+    with pytest.raises(UserError, match=r"spec\.toml: values must be numbers, strings"):
+        load_spec(spec)
+
+
 def test_missing_file_and_bad_toml(tmp_path):
     with pytest.raises(UserError, match=r"nope\.toml: no such spec file"):
         load_spec(tmp_path / "nope.toml")

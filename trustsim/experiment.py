@@ -178,7 +178,12 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
     """
     from trustsim import params
 
-    raw = json.loads(json.dumps(raw))  # a plain, JSON-able copy (also rejects odd types)
+    try:
+        raw = json.loads(json.dumps(raw))  # a plain copy, hashed and stored in metadata.json
+    except (TypeError, ValueError) as err:
+        raise UserError(
+            f"{source}: values must be numbers, strings, booleans, lists or tables ({err})"
+        ) from None
     _check_keys(raw, SECTIONS, source, "top level")
     exp = raw.get("experiment")
     if not isinstance(exp, dict):
@@ -410,8 +415,8 @@ def _check_points(spec: ExperimentSpec) -> None:
     for axis in spec.sweep:
         if axis.kind != "dist":
             continue
-        values = sorted({v for p in spec.points for v in [p[axis.name]]}, key=float)
-        for value in (values[0], values[-1]):
+        values = [point[axis.name] for point in spec.points]
+        for value in (min(values), max(values)):
             if not math.isfinite(value):
                 raise UserError(
                     f"{spec.source}: [sweep] {axis.name}: dist {axis.dist!r} gave {value}"
