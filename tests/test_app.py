@@ -275,3 +275,17 @@ def test_map_pulls_in_far_outliers_but_keeps_the_order():
     assert xs == sorted(xs)
     gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
     assert gaps[-1] < 20 * gaps[0]  # without compression the last gap is 196 times the first
+
+
+def test_classroom_guide_names_only_real_controls():
+    guide = (INFO.parent / "CLASSROOM.md").read_text(encoding="utf-8")
+    known = set(control_labels()) | {"Info", "Park", "▶"}
+    named = set(re.findall(r"\*\*(.+?)\*\*", " ".join(guide.split())))
+    lessons = {n for n in named if n[0].isdigit()}
+    assert not named - lessons - known
+    italics = re.findall(r"\*([^*]+?)\*", re.sub(r"\*\*.+?\*\*", "", " ".join(guide.split())))
+    assert "Power plant" in italics
+    short = {p.split(" (")[0].split(":")[0] for p in presets().values()}
+    for name in italics:
+        if name.split(" (")[0].split(":")[0] in short:
+            assert name in presets().values(), name
