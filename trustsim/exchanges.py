@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["END_REASONS", "ExchangeTable"]
+__all__ = ["END_REASONS", "HISTORY", "ExchangeTable"]
 
 #: End-reason codes (0: still active).
 END_REASONS = (
@@ -50,21 +50,19 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "coop_r": (np.int64, 0),
 }
 
-# Per-side columns: stage game and decision history, shape (capacity, 2).
+# Per-side columns: stage game and payoff, shape (capacity, 2).
 _SIDE_COLUMNS: dict[str, tuple[type, object]] = {
     "reward": (np.float64, 0.0),
     "temptation": (np.float64, 0.0),
     "sucker": (np.float64, 0.0),
     "punishment": (np.float64, 0.0),
-    "turn": (np.int64, 0),
-    "my_last": (np.int8, -1),
-    "their_last": (np.int8, -1),
-    "their_last2": (np.int8, -1),
-    "their_c": (np.int64, 0),
-    "their_d": (np.int64, 0),
-    "their_ever": (np.bool_, False),
     "payoff": (np.float64, 0.0),
 }
+
+#: Per-side decision history, one int64 block ``hist[exchange, side, k]`` (so a round reads
+#: and writes it in one gather and one scatter); each name below is a view of one plane.
+HISTORY = ("turn", "my_last", "their_last", "their_last2", "their_c", "their_d", "their_ever")
+_HISTORY_FILL = np.array([0, -1, -1, -1, 0, 0, 0], dtype=np.int64)
 
 
 class ExchangeTable:
@@ -78,6 +76,7 @@ class ExchangeTable:
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
         for name, (dtype, fill) in _SIDE_COLUMNS.items():
             setattr(self, name, np.full((capacity, 2), fill, dtype=dtype))
+        self.hist = np.broadcast_to(_HISTORY_FILL, (capacity, 2, len(HISTORY))).copy()
         self.log_ids: list[NDArray[np.int64]] = []
         self.log_steps: list[int] = []
         self.log_actions: list[NDArray[np.int8]] = []
@@ -92,6 +91,9 @@ class ExchangeTable:
             col = np.full((cap, 2), fill, dtype=dtype)
             col[: self._cap] = getattr(self, name)
             setattr(self, name, col)
+        hist = np.broadcast_to(_HISTORY_FILL, (cap, 2, len(HISTORY))).copy()
+        hist[: self._cap] = self.hist
+        self.hist = hist
         self._cap = cap
 
     def add(self, **values: object) -> int:
@@ -131,3 +133,11 @@ class ExchangeTable:
                 sup[i].append("CD"[a])
                 rec[i].append("CD"[b])
         return ["".join(s) for s in sup], ["".join(r) for r in rec]
+
+
+def _history_view(k: int, name: str) -> property:
+    return property(lambda self: self.hist[:, :, k], doc=f"History plane {name!r}, (n, 2).")
+
+
+for _k, _name in enumerate(HISTORY):
+    setattr(ExchangeTable, _name, _history_view(_k, _name))

@@ -102,6 +102,7 @@ class SymbiosisPark(mesa.Model):
             self.strategies = [get_strategy(p["strategy"])]
             code = 0
         self.strategy_code = np.full(n, code, dtype=np.int64)
+        self.uniform_strategy = True  # one strategy for all managers: no grouping in the round
         self.controlled = np.zeros(n, dtype=np.bool_)
         self.choices: dict[int, bool] = {}
         self.rep_c = np.zeros(n)
@@ -480,8 +481,6 @@ class SymbiosisPark(mesa.Model):
         if self.params["broker_registry"] and self.broker_active(year):
             np.add.at(self.rep_c, partner.ravel(), (res.observed == 0).ravel())
             np.add.at(self.rep_d, partner.ravel(), seen_d.ravel())
-        rows = np.unique(me)  # ties only grow in the round, on these managers' rows
-        self.embedded[rows] = self.ties[rows].any(axis=1)
         self._actions += res.actions.size
         self._cooperations += int((res.actions == 0).sum())
 

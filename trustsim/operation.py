@@ -40,6 +40,7 @@ FORWARD_LOOKING_CODE = -1
 
 # Planes of RoundDraws.u.
 _DECIDE, _NOISE, _PERCEIVE, _DETECT, _ENFORCE = range(5)
+_ONES = np.ones((1, 2))
 
 
 @dataclass(slots=True)
@@ -75,58 +76,51 @@ def draw_round(
     return RoundDraws(u, factor)
 
 
-def _sides(model: SymbiosisPark, ids: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
-    ex = model.ex
-    me = np.column_stack([ex.sup[ids], ex.rec[ids]])
-    return me, me[:, ::-1]
-
-
-def _sanction_and_penalty(model: SymbiosisPark, ids: NDArray[np.int64], me: NDArray):
-    ex, p = model.ex, model.params
-    value = ex.value[ids]
-    sanction = (p["sanction_strength"] * value)[:, None] * model.embedded[me]
-    formal = (ex.contract[ids] == FORMAL).astype(np.float64)
-    penalty = p["formal_penalty"] * value
-    expected = (formal * (p["enforcement"] * penalty))[:, None] * np.ones((1, 2))
-    return sanction, penalty, formal, expected
-
-
 def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
     """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
     ex, p = model.ex, model.params
     n = ids.shape[0]
     u = draws.u
-    me, partner = _sides(model, ids)
+    a, b = ex.sup[ids], ex.rec[ids]
+    me = np.empty((n, 2), dtype=np.int64)
+    me[:, 0], me[:, 1] = a, b
+    partner = me[:, ::-1]
     reward, tempt = ex.reward[ids], ex.temptation[ids]
     sucker, punish = ex.sucker[ids], ex.punishment[ids]
-    sanction, penalty, formal, expected = _sanction_and_penalty(model, ids, me)
-    their_ever = ex.their_ever[ids]  # kernel strategies' memory; trust drives forward-looking
+    value = ex.value[ids]
+    embedded = model.embedded[me]
+    sanction = (p["sanction_strength"] * value)[:, None] * embedded
+    formal = ex.contract[ids] == FORMAL
+    penalty = p["formal_penalty"] * value
+    expected = (formal * (p["enforcement"] * penalty))[:, None] * _ONES
+    h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
+    trust = model.trust[me, partner]
 
     # decide
     codes = model.strategy_code[me]
+    code_list = [int(codes[0, 0])] if model.uniform_strategy else np.unique(codes).tolist()
     defect = np.zeros((n, 2), dtype=np.bool_)
-    for code in np.unique(codes).tolist():
+    for code in code_list:
         sel = codes == code
         if code == FORWARD_LOOKING_CODE:
             thr = effective_threshold(tempt[sel], reward[sel], punish[sel], sanction[sel],
                                       expected[sel])
-            lost = model.trust[me[sel], partner[sel]] < p["trust_threshold"]
-            defect[sel] = (model.patience[me[sel]] < thr) | lost
+            defect[sel] = (model.patience[me[sel]] < thr) | (trust[sel] < p["trust_threshold"])
         else:
-            trust = model.trust[me[sel], partner[sel]]
+            hs = h[sel]
             hist = History(
-                turn=ex.turn[ids][sel],
-                my_last=ex.my_last[ids][sel],
-                their_last=ex.their_last[ids][sel],
-                their_last2=ex.their_last2[ids][sel],
-                their_c=ex.their_c[ids][sel],
-                their_d=ex.their_d[ids][sel],
-                their_ever_defected=their_ever[sel],
-                trust=trust,
-                partner_reputation=model.reputation_of(partner[sel], trust),
+                turn=hs[:, 0],
+                my_last=hs[:, 1].astype(np.int8),
+                their_last=hs[:, 2].astype(np.int8),
+                their_last2=hs[:, 3].astype(np.int8),
+                their_c=hs[:, 4],
+                their_d=hs[:, 5],
+                their_ever_defected=hs[:, 6].astype(np.bool_),
+                trust=trust[sel],
+                partner_reputation=model.reputation_of(partner[sel], trust[sel]),
             )
             defect[sel] = model.strategies[code].decide(hist, u[_DECIDE][sel])
-    if model.controlled.any():
+    if model.choices or model.controlled.any():
         ctrl = model.controlled[me]
         if ctrl.any():
             wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
@@ -135,8 +129,7 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     # act, score, observe
     act = (defect ^ (u[_NOISE] < p["noise"])).astype(np.int8)
     seen = act.copy()  # each side's action as its partner perceives it
-    byp = ex.byproduct[ids][:, None]
-    seen[(seen == 1) & byp & (u[_DETECT] >= p["byproduct_detection"])] = 0
+    seen[(seen == 1) & ex.byproduct[ids][:, None] & (u[_DETECT] >= p["byproduct_detection"])] = 0
     flip = u[_PERCEIVE] < p["misperception"]
     seen[flip] = 1 - seen[flip]
     other = act[:, ::-1]
@@ -144,19 +137,21 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
                     np.where(other == 0, tempt, punish))
     pay = base * draws.factor[:, None]
     caught = seen == 1
-    pay = pay - np.where(caught & model.embedded[me], sanction, 0.0)
-    fined = caught & (formal[:, None] > 0.0) & (u[_ENFORCE] < p["enforcement"])
+    pay = pay - np.where(caught & embedded, sanction, 0.0)
+    fined = caught & formal[:, None] & (u[_ENFORCE] < p["enforcement"])
     pay = pay - np.where(fined, penalty[:, None], 0.0)
     observed = seen[:, ::-1]
 
     # record histories
-    ex.their_last2[ids] = ex.their_last[ids]
-    ex.their_last[ids] = observed
-    ex.my_last[ids] = act
-    ex.turn[ids] += 1
-    ex.their_c[ids] += observed == 0
-    ex.their_d[ids] += observed == 1
-    ex.their_ever[ids] |= observed == 1
+    defected = observed == 1
+    h[..., 3] = h[..., 2]
+    h[..., 2] = observed
+    h[..., 1] = act
+    h[..., 0] += 1
+    h[..., 4] += ~defected
+    h[..., 5] += defected
+    h[..., 6] |= defected
+    ex.hist[ids] = h
     ex.payoff[ids] += pay
     ex.rounds[ids] += 1
     ex.coop_s[ids] += act[:, 0] == 0
@@ -166,27 +161,35 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     nf = model.fac.n
     keys = (me * nf + partner).ravel()
     ukeys, inv = np.unique(keys, return_inverse=True)
-    obs = observed.ravel()
-    n_c = np.bincount(inv, weights=(obs == 0), minlength=ukeys.size).astype(np.int64)
-    n_d = np.bincount(inv, weights=(obs == 1), minlength=ukeys.size).astype(np.int64)
-    flat = model.trust.reshape(-1)
-    t = flat[ukeys]
-    gain, loss = p["trust_gain"], p["trust_loss"]
-    for k in range(int(n_c.max(initial=0))):
-        sel = n_c > k
-        t[sel] = t[sel] + gain * (1.0 - t[sel])
-    for k in range(int(n_d.max(initial=0))):
-        sel = n_d > k
-        t[sel] = t[sel] - loss * t[sel]
-    flat[ukeys] = t
-    mutual = (observed == 0).all(axis=1)
+    if ukeys.size == keys.size:  # one observation per dyad: no counting needed
+        t = trust.ravel()
+        coop = ~defected.ravel()
+        t = np.where(coop, t + p["trust_gain"] * (1.0 - t), t - p["trust_loss"] * t)
+        model.trust.reshape(-1)[keys] = t
+    else:
+        obs = defected.ravel()
+        n_c = np.bincount(inv, weights=~obs, minlength=ukeys.size).astype(np.int64)
+        n_d = np.bincount(inv, weights=obs, minlength=ukeys.size).astype(np.int64)
+        flat = model.trust.reshape(-1)
+        t = flat[ukeys]
+        gain, loss = p["trust_gain"], p["trust_loss"]
+        for k in range(int(n_c.max(initial=0))):
+            sel = n_c > k
+            t[sel] = t[sel] + gain * (1.0 - t[sel])
+        for k in range(int(n_d.max(initial=0))):
+            sel = n_d > k
+            t[sel] = t[sel] - loss * t[sel]
+        flat[ukeys] = t
+    mutual = ~defected.any(axis=1)
     if mutual.any():
-        a, b = me[mutual, 0], me[mutual, 1]
-        pairs = np.unique(np.minimum(a, b) * nf + np.maximum(a, b))
-        i, j = pairs // nf, pairs % nf
+        i = np.minimum(a[mutual], b[mutual])
+        j = np.maximum(a[mutual], b[mutual])
         grown = np.minimum(1.0, model.ties[i, j] + p["tie_growth"])
         model.ties[i, j] = grown
         model.ties[j, i] = grown
+        tied = grown > 0.0
+        model.embedded[i[tied]] = True
+        model.embedded[j[tied]] = True
     return RoundResult(act, observed, pay)
 
 
@@ -288,4 +291,6 @@ def play_round_reference(
         grown = min(1.0, float(model.ties[i, j]) + p["tie_growth"])
         model.ties[i, j] = grown
         model.ties[j, i] = grown
+        if grown > 0.0:
+            model.embedded[i] = model.embedded[j] = True
     return RoundResult(acts, observed, pays)
