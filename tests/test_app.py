@@ -289,3 +289,10 @@ def test_classroom_guide_names_only_real_controls():
     for name in italics:
         if name.split(" (")[0].split(":")[0] in short:
             assert name in presets().values(), name
+
+
+def test_managers_can_be_taken_over_before_the_first_round():
+    from trustsim.app.view import operating_facilities
+
+    session = ClassroomSession(Levers.for_scenario("minimal"))
+    assert set(operating_facilities(session.park)) == {"plant", "greenhouse"}

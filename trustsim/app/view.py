@@ -178,9 +178,10 @@ def seat_exchanges(park: Any, facility_id: str) -> list[SeatExchange]:
 
 
 def operating_facilities(park: Any) -> dict[str, str]:
-    """Operating facilities: id -> display name."""
+    """Operating facilities (before the first round: those open from the start): id -> name."""
     fac = park.fac
-    return {fac.ids[f]: fac.names[f] for f in np.flatnonzero(fac.active).tolist()}
+    on = fac.active if park.step_count else fac.entry_step <= 0
+    return {fac.ids[f]: fac.names[f] for f in np.flatnonzero(on).tolist()}
 
 
 def trust_in(park: Any, facility_id: str) -> list[tuple[str, float, str]]:
