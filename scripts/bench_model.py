@@ -23,9 +23,9 @@ def best_of(fn, repeats):
 
 def round_speedup(n_active, strategy):
     """Time one round over n_active exchanges: array path vs per-exchange reference."""
-    model = SymbiosisPark("region", rng=1, n_facilities=2000, region_km=190.0,
+    model = SymbiosisPark("region", rng=1, n_facilities=3000, region_km=230.0,
                           strategy=strategy, trust_prior=0.8, search_rate=5.0, broker_year=2000,
-                          noise=0.01, turnover_rate=0.0)
+                          noise=0.01, turnover_rate=0.0, fragility_scale=0.0)
     while model.ex.active_ids().size < n_active and model.step_count < 400:
         model.step()
     ids = model.ex.active_ids()[:n_active]
