@@ -5,6 +5,7 @@ import pytest
 
 from trustsim.calibration import (
     FITTED,
+    MARGINS,
     calibrate,
     load_calibration,
     milestone_error,
@@ -45,10 +46,12 @@ def test_objective_is_the_weighted_mean_of_squared_errors_and_ignores_weight_zer
 def test_only_behavioural_parameters_are_fitted():
     historical = {"broker_year", "regulatory_reform_year", "landfill_tax", "landfill_tax_year",
                   "n_facilities", "region_km", "steps_per_year", "fragility_scale"}
-    assert not set(FITTED) & historical
+    assert not (set(FITTED) | set(MARGINS)) & historical
     for name, (lo, hi) in FITTED.items():
         p = PARAMETERS[name]
         assert p.low <= lo < hi <= p.high
+    for name, (base, (lo, hi)) in MARGINS.items():
+        assert base in FITTED and name in PARAMETERS and 0.0 < lo < hi
 
 
 def test_tiny_calibration_runs_and_writes_a_file_the_loader_reads(tmp_path):
@@ -57,10 +60,11 @@ def test_tiny_calibration_runs_and_writes_a_file_the_loader_reads(tmp_path):
     assert res.objective_best == min(res.trace) <= res.objective_start == res.trace[0]
     path = write_calibration(res, tmp_path / "cal.toml")
     fitted = load_calibration(path)
-    assert set(fitted) == set(FITTED)
-    for name, value in fitted.items():
-        lo, hi = FITTED[name]
-        assert lo <= value <= hi
+    assert set(fitted) == set(FITTED) | set(MARGINS)
+    for name, (lo, hi) in FITTED.items():
+        assert lo <= fitted[name] <= hi
+    for name, (base, (lo, hi)) in MARGINS.items():
+        assert lo - 1e-3 <= fitted[name] - fitted[base] <= hi + 1e-3
     doc = tomllib.loads(path.read_text())
     assert doc["fit"]["evaluations"] == 3 and doc["fit"]["seeds"] == 1
     assert {m["key"] for m in doc["milestone"]} == {m.key for m in milestones()}
@@ -71,7 +75,7 @@ def test_cli_calibrate_writes_the_out_file(tmp_path, capsys):
     code = main(["calibrate", "kalundborg", "--seeds", "1", "--budget", "2", "--out", str(out),
                  "--quiet"])
     assert code == 0
-    assert set(load_calibration(out)) == set(FITTED)
+    assert set(load_calibration(out)) == set(FITTED) | set(MARGINS)
     assert "wrote" in capsys.readouterr().out
 
 

@@ -1,9 +1,12 @@
 """Fit the Kalundborg scenario's behavioural parameters to its historical milestones.
 
 Only parameters that the historical record cannot fix are fitted (:data:`FITTED`: trust
-prior and learning, search and discovery rates, the broker's match rate, gossip, the trust a
-by-product needs). The historical inputs (facilities, streams, entry years, broker year,
-reform and tax years) are never touched.
+prior and learning, search and discovery rates, the broker's match rate, gossip; and, in
+:data:`MARGINS`, the trust a by-product deal needs, fitted as a margin above the trust prior
+so that by-products always need trust built in dealings or ties, the mechanism of P3 and P6:
+a fit that lets strangers trade by-products on first sight turns manager turnover into an
+amnesty that restores broken links). The historical inputs (facilities, streams, entry
+years, broker year, reform and tax years) are never touched.
 
 Objective (documented in the fit report): for each milestone with weight w > 0
 (:func:`trustsim.validation.milestones`), the ensemble mean m over a fixed set of seeds (common
@@ -36,6 +39,7 @@ from trustsim.validation import Milestone, MilestoneResult, ensemble, milestones
 __all__ = [
     "CALIBRATION_FILE",
     "FITTED",
+    "MARGINS",
     "CalibrationResult",
     "calibrate",
     "load_calibration",
@@ -47,12 +51,16 @@ __all__ = [
 FITTED: dict[str, tuple[float, float]] = {
     "trust_prior": (0.2, 0.8),
     "trust_gain": (0.02, 0.4),
-    "byproduct_trust": (0.3, 0.8),
     "search_rate": (0.02, 1.0),
     "search_distance_cost": (0.0, 1.0),
     "tie_discovery_rate": (0.05, 3.0),
     "gossip_weight": (0.0, 1.0),
     "broker_rate": (0.1, 5.0),
+}
+
+#: Parameters fitted as a margin above another fitted one: name -> (base, margin bounds).
+MARGINS: dict[str, tuple[str, tuple[float, float]]] = {
+    "byproduct_trust": ("trust_prior", (0.05, 0.4)),
 }
 
 #: File name of the fitted values, inside the ``trustsim.scenarios`` package.
@@ -102,7 +110,7 @@ def _start_point() -> dict[str, float]:
 
     text = resources.files("trustsim.scenarios").joinpath("kalundborg.toml").read_text("utf-8")
     own = tomllib.loads(text).get("defaults", {})
-    return {k: float(own.get(k, PARAMETERS[k].default)) for k in FITTED}
+    return {k: float(own.get(k, PARAMETERS[k].default)) for k in (*FITTED, *MARGINS)}
 
 
 def calibrate(
@@ -113,7 +121,7 @@ def calibrate(
     scenario: str = "kalundborg",
     progress: bool = False,
 ) -> CalibrationResult:
-    """Fit :data:`FITTED` to the Kalundborg milestones (see the module docstring).
+    """Fit :data:`FITTED` and :data:`MARGINS` to the milestones (see the module docstring).
 
     Args:
         seeds: replicate runs per parameter set (the same seeds for every set).
@@ -129,16 +137,21 @@ def calibrate(
         raise UserError(f"budget must be an integer >= 2, got {budget!r}")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise UserError(f"seeds must be an integer >= 1, got {seeds!r}")
-    names = list(FITTED)
-    lo = np.array([FITTED[k][0] for k in names])
-    hi = np.array([FITTED[k][1] for k in names])
+    from trustsim.params import PARAMETERS
+
+    bounds = {**FITTED, **{k: b for k, (_, b) in MARGINS.items()}}
+    names = list(bounds)
+    lo = np.array([bounds[k][0] for k in names])
+    hi = np.array([bounds[k][1] for k in names])
     marks = milestones()
     trace: list[float] = []
     best: dict[str, Any] = {"f": math.inf, "x": None, "results": None}
 
     def values(u: np.ndarray) -> dict[str, float]:
-        x = lo + np.clip(u, 0.0, 1.0) * (hi - lo)
-        return {k: round(float(v), 4) for k, v in zip(names, x, strict=True)}
+        x = dict(zip(names, (lo + np.clip(u, 0.0, 1.0) * (hi - lo)).tolist(), strict=True))
+        for k, (base, _) in MARGINS.items():
+            x[k] = min(PARAMETERS[k].high, x[base] + x[k])
+        return {k: round(float(v), 4) for k, v in x.items()}
 
     def f(u: np.ndarray) -> float:
         if len(trace) >= budget:
@@ -154,7 +167,8 @@ def calibrate(
         return val
 
     start = _start_point()
-    u0 = np.clip((np.array([start[k] for k in names]) - lo) / (hi - lo), 0.0, 1.0)
+    coords = {**start, **{k: start[k] - start[base] for k, (base, _) in MARGINS.items()}}
+    u0 = np.clip((np.array([coords[k] for k in names]) - lo) / (hi - lo), 0.0, 1.0)
     f0 = f(u0)
     n_sobol = 2 ** int(math.log2(max(1, (budget - 1) // 2)))
     sample = qmc.Sobol(len(names), scramble=True, seed=design_rng(root_seed)).random(n_sobol)
@@ -237,6 +251,7 @@ def write_calibration(result: CalibrationResult, path: Path | None = None) -> Pa
         "",
         "[bounds]",
         *(f"{k} = {_toml_value(list(b))}" for k, b in FITTED.items()),
+        *(f"{k}_minus_{base} = {_toml_value(list(b))}" for k, (base, b) in MARGINS.items()),
     ]
     for m in result.milestones:
         lines += [
