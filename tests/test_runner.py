@@ -109,7 +109,7 @@ def test_interrupted_sweep_keeps_parts_and_resumes_to_the_same_table(tmp_path, r
     kept = load_results(out)
     assert len(kept) == 6  # points 0 and 1 finished before point 2 was interrupted
     meta = json.loads((out / "metadata.json").read_text())
-    assert meta["status"] == "interrupted"
+    assert meta["status"] == "interrupted" and meta["sessions"][0]["new_runs"] == 6
     report = sweep(out, resume=True, chunk_size=3)
     assert report.n_new == 12
     pd.testing.assert_frame_equal(load_results(out), reference[0])

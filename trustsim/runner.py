@@ -218,7 +218,7 @@ def _run_chunks(
         dynamic_ncols=True,
     )
     task = partial(execute_chunk, run_fn=run_fn)
-    failed, part = scan.failed, scan.next_part
+    failed, part, written = scan.failed, scan.next_part, 0
     status = "interrupted"
     try:
         results = _execute(task, chunks, workers, client)
@@ -226,13 +226,12 @@ def _run_chunks(
             for result in results:
                 store.write_part(part, result.rows, result.timeseries)
                 part += 1
+                written += len(result.rows)
                 failed += sum(row["status"] != "ok" for row in result.rows)
                 bar.update(len(result.rows))
         status = "complete"
     finally:
-        metadata["sessions"][-1].update(
-            finished=now(), status=status, new_runs=sum(len(c.runs) for c in chunks)
-        )
+        metadata["sessions"][-1].update(finished=now(), status=status, new_runs=written)
         metadata.update(status=status, finished=now(), failed_runs=failed, columns=store.columns())
         store.write_metadata(metadata)
     return failed

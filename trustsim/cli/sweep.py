@@ -44,15 +44,23 @@ def run(args: argparse.Namespace) -> int:
     """Run the sweep; exit 1 when some runs failed."""
     from trustsim.runner import run_sweep
 
-    report = run_sweep(
-        args.spec,
-        args.out,
-        workers=args.workers,
-        backend=args.backend,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        chunk_size=args.chunk_size,
-    )
+    try:
+        report = run_sweep(
+            args.spec,
+            args.out,
+            workers=args.workers,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            chunk_size=args.chunk_size,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"trustsim sweep: interrupted; finished runs are kept in {args.out}, continue with "
+            f"--resume",
+            file=sys.stderr,
+        )
+        return 130
     for path in report.removed:
         print(f"trustsim sweep: removed incomplete {path}; its runs were redone", file=sys.stderr)
     print(
