@@ -46,6 +46,24 @@ __all__ = [
 
 SIZES = ("full", "quick", "smoke")
 
+#: The seed's claims (DESIGN.md section 2), by id, as the README names them.
+CLAIMS = {
+    "P1": "accumulated bilateral exchanges",
+    "P2": "anchor tenants",
+    "P3": "utility first, by-products later",
+    "P4": "path dependency and lock-in",
+    "P5": "cascades",
+    "P6": "trust architecture (shadow of the future)",
+    "P7": "social embeddedness",
+    "P8": "neutral broker",
+    "P9": "relational contracts",
+    "P10": "planned parks fail",
+    "P11": "scale and density",
+    "P12": "regulation",
+    "P13": "facilitated emergence",
+    "P14": "links end",
+}
+
 #: The repository's experiments/ folder (specs and quick.toml).
 SPEC_DIR = Path(__file__).resolve().parents[2] / "experiments"
 
@@ -387,12 +405,26 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
         "CI size (a few points, one replicate): read smoke numbers as a check that the code runs,",
         "not as results.",
         "",
-        f"This README was last written by a `{size}` build.",
+        f"This README was last written by a `{size}` build. The figures (PNG and PDF) are",
+        "written next to it.",
         "",
+        "| experiment | claims | figure | verdict |",
+        "|---|---|---|---|",
     ]
     for key, exp in EXPERIMENTS.items():
+        entries = known.get(key, [])
+        if not entries:
+            lines.append(f"| {key} | {', '.join(exp.claims)} | not built yet | |")
+        for entry in entries:
+            lines.append(
+                f"| {key} | {', '.join(entry['claims'])} | `{entry['figure']}` "
+                f"({entry['size']}) | {verdict[entry['holds']]} |"
+            )
+    lines.append("")
+    for key, exp in EXPERIMENTS.items():
         lines += [f"## {key}: {exp.title}", ""]
-        lines += [f"- Claims: {', '.join(exp.claims)}", f"- Spec: {exp.spec_paths}"]
+        claims = ", ".join(f"{c} ({CLAIMS[c]})" for c in exp.claims)
+        lines += [f"- Claims: {claims}", f"- Spec: {exp.spec_paths}"]
         entries = known.get(key, [])
         if not entries:
             lines += [f"- Command: `{command_for(key, size)}`", "- Not built yet.", ""]

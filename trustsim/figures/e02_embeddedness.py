@@ -8,7 +8,7 @@ honoured, against turnover, one line per cohesion level, with 95% intervals over
 
 from __future__ import annotations
 
-from trustsim.figures.common import contrast, lines, means
+from trustsim.figures.common import contrast, lines, means, why_not
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
 
@@ -89,7 +89,15 @@ def build(ctx: Context) -> list[Finding]:
     text += (
         ": embeddedness sustains exchanges and turnover erodes them, as P6/P7 predict."
         if holds
-        else ". The predicted pattern (more exchanges with cohesion, fewer with turnover, both "
-        "beyond the 95% interval) does not show in full at this size."
+        else ". The predicted pattern (more exchanges with cohesion, fewer with turnover) does "
+        "not show in full. "
+        + " ".join(
+            r
+            for r in (
+                why_not(by_cohesion, +1, "Cohesion"),
+                why_not(by_turnover, -1, "Turnover"),
+            )
+            if r
+        )
     )
     return [ctx.finding("E2", "E02_social_embeddedness", text, holds)]

@@ -8,7 +8,7 @@ facilities against the number of facilities, one line per gossip reach, registry
 
 from __future__ import annotations
 
-from trustsim.figures.common import contrast, lines, means
+from trustsim.figures.common import contrast, lines, means, why_not
 from trustsim.figures.core import Context, Finding, experiment
 
 
@@ -85,7 +85,7 @@ def build(ctx: Context) -> list[Finding]:
             "predict."
             if holds
             else f"Reputation does not raise cooperation beyond the 95% interval in the largest "
-            f"park (n = {sizes[-1]}) at this size of experiment."
+            f"park (n = {sizes[-1]}). " + why_not(gains[-1], +1, "Gossip and registry together")
         )
     )
     return [ctx.finding("E3", "E03_reputation", text, holds)]

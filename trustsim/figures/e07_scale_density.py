@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trustsim.figures.common import contrast, means
+from trustsim.figures.common import contrast, means, why_not
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
 #: Exchanges per facility from which a cell counts as symbiosis (one exchange per ten firms).
@@ -67,7 +67,7 @@ def build(ctx: Context) -> list[Finding]:
     ax_b.legend(title="firms", fontsize=6)
     ctx.save(fig, "E07_scale_density")
 
-    notes, rises = [], []
+    notes, rises, reasons = [], [], []
     for n in ns:
         sparse = contrast(
             runs,
@@ -76,6 +76,7 @@ def build(ctx: Context) -> list[Finding]:
             {"n_facilities": n, "region_km": kms[0]},
         )
         rises.append(sparse.significant and sparse.diff > 0)
+        reasons.append(why_not(sparse, +1, f"{int(n)} firms"))
         part = table[table.n_facilities == n].sort_values("density")
         viable = part[part["mean"] >= VIABLE]
         threshold = (
@@ -97,7 +98,7 @@ def build(ctx: Context) -> list[Finding]:
             "density, as P11 predicts."
             if holds
             else "Exchanges per firm do not fall with dispersion beyond the 95% interval at "
-            "every scale at this size."
+            "every scale. " + " ".join(r for r in reasons if r)
         )
     )
     return [ctx.finding("E7", "E07_scale_density", text, holds)]

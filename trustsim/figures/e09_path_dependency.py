@@ -9,7 +9,7 @@ shows as fewer of them), (c) the yearly savings of the network.
 
 from __future__ import annotations
 
-from trustsim.figures.common import contrast, lines, means
+from trustsim.figures.common import contrast, lines, means, why_not
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
 
@@ -64,7 +64,9 @@ def build(ctx: Context) -> list[Finding]:
     text += (
         " Reuse makes later exchanges along existing pipelines pay"
         if cheaper
-        else " Reuse does not raise the number of exchanges beyond the 95% interval"
+        else " Reuse does not raise the number of exchanges beyond the 95% interval ("
+        + why_not(grow, +1, "exchanges").rstrip(".")
+        + ")"
     )
     if not any_switch:
         text += (
