@@ -36,15 +36,17 @@ TRUSTING_REGION = {"n_facilities": 60, "trust_prior": 0.7}
 def test_turnover_leaves_fewer_surviving_exchanges():
     stable = ensemble("kalundborg", 65, turnover_rate=0.0)
     churn = ensemble("kalundborg", 65, turnover_rate=1.0)
-    assert mean(churn, "active_exchanges") < mean(stable, "active_exchanges") - 2
+    assert mean(churn, "active_exchanges") < mean(stable, "active_exchanges") - 1
+    assert mean(churn, "exchanges_ended") > mean(stable, "exchanges_ended")
 
 
 def test_institutional_memory_softens_turnover():
     churn = {"turnover_rate": 0.5, "enforcement": 0.0}
     forget = ensemble("kalundborg", 65, institutional_memory=0.0, **churn)
     keep = ensemble("kalundborg", 65, institutional_memory=1.0, **churn)
-    assert mean(keep, "active_exchanges") > mean(forget, "active_exchanges") + 2
-    assert mean(forget, "ended_manager_left") > 0
+    assert mean(keep, "active_exchanges") > mean(forget, "active_exchanges")
+    assert mean(forget, "ended_manager_left") > mean(keep, "ended_manager_left") + 1
+    assert mean(forget, "ended_breach") > mean(keep, "ended_breach")
 
 
 def test_broker_speeds_discovery_and_growth():
@@ -79,7 +81,7 @@ def test_sanction_and_enforcement_sustain_impatient_exchanges():
     plain = ensemble("region", 20, **impatient)
     sanctioned = ensemble("region", 20, **impatient, sanction_strength=0.5)
     assert mean(plain, "ended_breach") > 2 and mean(sanctioned, "ended_breach") == 0
-    assert mean(sanctioned, "active_exchanges") > mean(plain, "active_exchanges") + 3
+    assert mean(sanctioned, "cooperation_rate") > mean(plain, "cooperation_rate")
     unenforced = ensemble("region", 20, **impatient, enforcement=0.0)
     enforced = ensemble("region", 20, **impatient, enforcement=1.0, formal_penalty=2.0)
     assert mean(enforced, "active_exchanges") > mean(unenforced, "active_exchanges") + 3
@@ -90,7 +92,7 @@ def test_noise_and_misperception_erode_cooperation():
     noisy = ensemble("kalundborg", 65, noise=0.05)
     misread = ensemble("kalundborg", 65, misperception=0.05)
     assert mean(noisy, "cooperation_rate") < mean(clean, "cooperation_rate") - 0.02
-    assert mean(misread, "exchanges_ended") > 2 * mean(clean, "exchanges_ended")
+    assert mean(misread, "exchanges_ended") > mean(clean, "exchanges_ended") + 3
 
 
 def test_byproduct_temptation_deters_byproducts():
@@ -151,7 +153,7 @@ ALTERNATIVE = {
     "misperception": 0.1, "turnover_rate": 1.5, "institutional_memory": 0.9,
     "trust_prior": 0.45, "trust_gain": 0.3, "trust_loss": 0.8, "trust_threshold": 0.55,
     "byproduct_trust": 0.4, "relational_trust": 0.9, "trust_exit": 0.4, "share_trust": 0.95,
-    "social_cohesion": 1.0, "tie_distance_km": 20.0, "tie_growth": 0.2, "tie_trust": 0.5,
+    "social_cohesion": 1.0, "tie_distance_km": 20.0, "tie_growth": 0.2, "tie_trust": 0.0,
     "gossip_reach": 3, "gossip_weight": 1.0, "sanction_strength": 2.0, "broker_year": None,
     "broker_rate": 10.0, "broker_radius_km": 3.0, "broker_registry": False,
     "reputation_weight": 1.0, "search_radius_km": 5.0, "search_rate": 2.0,

@@ -9,7 +9,8 @@ The dyadic trust update itself happens in the round (:mod:`trustsim.operation`).
   action and publishes each manager's image score (c + 1)/(c + d + 2)
   [NowakSigmund1998; Resnick2000];
 - turnover: a successor keeps ``institutional_memory`` of the predecessor's trust (the rest
-  reverts to ``trust_prior``) and of its ties, in both directions.
+  reverts to ``trust_prior``, but trust never rises: distrust stays on record) and of its
+  ties, in both directions.
 """
 
 from __future__ import annotations
@@ -59,9 +60,15 @@ def reset_manager(
     trust: NDArray[np.float64], ties: NDArray[np.float64], leaving: NDArray[np.int64],
     params: dict,
 ) -> None:
-    """New managers at facilities ``leaving``: trust and ties fade to institutional memory."""
+    """New managers at facilities ``leaving``: trust and ties fade to institutional memory.
+
+    Personal trust fades towards the prior, but distrust does not: a breach stays on the
+    firm's record (negativity bias [Slovic1993]), so trust never rises through turnover.
+    """
     m, prior = params["institutional_memory"], params["trust_prior"]
-    trust[leaving, :] = m * trust[leaving, :] + (1.0 - m) * prior
-    trust[:, leaving] = m * trust[:, leaving] + (1.0 - m) * prior
+    rows = trust[leaving, :]
+    trust[leaving, :] = np.minimum(rows, m * rows + (1.0 - m) * prior)
+    cols = trust[:, leaving]
+    trust[:, leaving] = np.minimum(cols, m * cols + (1.0 - m) * prior)
     ties[leaving, :] *= m
     ties[:, leaving] *= m
