@@ -44,7 +44,7 @@ def main() -> int:
                 "old => document.querySelector('.trustsim-status').innerText !== old", arg=before
             )
         page.get_by_text("Show social ties").click()
-        page.locator("svg.trustsim-map line.tie").first.wait_for()
+        page.locator("svg.trustsim-map line.tie").first.wait_for(state="attached")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out))
         print(f"{status.inner_text()}\nsaved {args.out}")

@@ -121,7 +121,18 @@ def test_step_advances_the_counter_and_the_plots(page):
 def test_preset_switches_the_scenario(page):
     assert status(page).startswith("Park kalundborg")
     switch_park(page, "minimal")
-    assert page.locator("svg.trustsim-map g.facility").count() == 2
+    facilities = page.locator("svg.trustsim-map g.facility")
+    assert facilities.count() == 2
+    assert "opens in the first round" in facilities.first.locator("title").text_content()
+    page.get_by_role("button", name="Step").click()
+    wait_status(page, r"\| round 1 \|")
+    tooltip = facilities.first.locator("title").text_content()
+    assert "strategy: forward_looking" in tooltip and "years in the job" in tooltip
+    assert page.locator("svg.trustsim-map line.tie").count() == 0
+    page.get_by_text("Show social ties").click()
+    page.locator("svg.trustsim-map line.tie").first.wait_for(state="attached")
+    pick(page, "Inspect facility", "Greenhouse")
+    page.locator(".trustsim-park li", has_text="Greenhouse (horticulture)").wait_for()
     assert page.errors == []
 
 

@@ -58,6 +58,8 @@ def manager_lines(park: Any, facility_id: str) -> list[str]:
     f = fac.index_of(facility_id)
     lines = [f"{fac.names[f]} ({fac.sectors[f]})"]
     manager = manager_of(park, f)
+    if manager is None and park.step_count == 0 and fac.entry_step[f] <= 0:
+        return [*lines, "opens in the first round"]
     if manager is None or not fac.active[f]:
         return [*lines, "not operating now"]
     who = "played by you" if manager.controlled else f"strategy: {manager.strategy}"
