@@ -78,6 +78,12 @@ def test_default_metrics_and_custom_grouping():
     assert pooled.n.tolist() == [4] and pooled["mean"].tolist() == [4.0]
 
 
+def test_a_none_parameter_value_is_a_group_of_its_own():
+    df = table({None: [1.0, 3.0], 1990: [5.0, 7.0]})
+    out = aggregate(df, "y")
+    assert out["mean"].tolist() == [2.0, 6.0] and out.n.tolist() == [2, 2]
+
+
 def test_aggregate_errors():
     df = table({0.3: [1.0, 2.0]})
     with pytest.raises(UserError, match="no column 'yy' in the results; did you mean 'y'"):

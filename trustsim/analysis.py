@@ -56,7 +56,8 @@ def aggregate(
     ok = results[results["status"] == "ok"] if "status" in results else results
     long = ok.melt(id_vars=by, value_vars=list(metrics), var_name="metric")
     long["value"] = pd.to_numeric(long["value"], errors="raise")
-    grouped = long.dropna(subset=["value"]).groupby([*by, "metric"], sort=True)["value"]
+    grouped = long.dropna(subset=["value"]).groupby([*by, "metric"], sort=True, dropna=False)
+    grouped = grouped["value"]
     table = grouped.agg(n="count", mean="mean", std="std").reset_index()
     n = table["n"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
