@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from _fake_model import fake_simulate
 
+import trustsim
 from trustsim import load_results, load_timeseries
 from trustsim.errors import UserError
 from trustsim.results import SCHEMA_VERSION, ResultStore
@@ -45,7 +48,12 @@ def test_layout_and_metadata(swept):
     assert len(meta["spec_hash"]) == 64
     assert set(meta["versions"]) >= {"trustsim", "mesa", "numpy"}
     assert meta["versions"]["numpy"] and meta["versions"]["mesa"]
-    assert meta["git_commit"] is None or len(meta["git_commit"]) == 40
+    repo = Path(trustsim.__file__).resolve().parents[1]
+    if (repo / ".git").exists():  # a checkout: the commit is one of its history
+        ancestor = ["git", "merge-base", "--is-ancestor", meta["git_commit"], "HEAD"]
+        assert subprocess.run(ancestor, cwd=repo, capture_output=True).returncode == 0
+    else:
+        assert meta["git_commit"] is None
     assert meta["status"] == "complete" and meta["started"] <= meta["finished"]
     assert meta["sessions"][0]["status"] == "complete"
     assert meta["columns"]["point"] == "int64" and meta["columns"]["hub"] == "string"

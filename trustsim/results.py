@@ -228,11 +228,12 @@ def environment() -> dict[str, Any]:
 
 
 def git_commit() -> str | None:
-    """The commit of the trustsim source tree, or None when it is not a git checkout."""
+    """The commit of the trustsim source tree, or None when trustsim is not a git checkout."""
+    package = Path(__file__).resolve().parent
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).parent,
+            ["git", "rev-parse", "--show-toplevel", "HEAD"],
+            cwd=package,
             capture_output=True,
             text=True,
             timeout=5,
@@ -240,8 +241,12 @@ def git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = done.stdout.strip()
-    return commit if done.returncode == 0 and commit else None
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2:
+        return None
+    top, commit = lines
+    # A venv inside some other repository is not a trustsim checkout.
+    return commit if Path(top).resolve() / "trustsim" == package else None
 
 
 def now() -> str:
