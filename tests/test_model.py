@@ -176,3 +176,24 @@ def test_take_control_and_choose():
         m.choose(99, honour=True)
     with pytest.raises(UserError, match="unknown facility"):
         m.take_control("nowhere")
+
+
+class FullNegotiation(SymbiosisPark):
+    """Re-examines every known match each step (the optimisation switched off)."""
+
+    def _negotiate(self, t, year):
+        self._market_dirty = True
+        super()._negotiate(t, year)
+
+
+@pytest.mark.parametrize(("scenario", "overrides"), [
+    ("kalundborg", {"noise": 0.03, "turnover_rate": 0.3}),
+    ("region", {"n_facilities": 120, "broker_year": 2010, "noise": 0.05}),
+])
+def test_incremental_negotiation_equals_full(scenario, overrides):
+    a = SymbiosisPark(scenario, rng=2, **overrides)
+    b = FullNegotiation(scenario, rng=2, **overrides)
+    a.run_years(40)
+    b.run_years(40)
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
+    pd.testing.assert_frame_equal(a.exchanges_table(), b.exchanges_table(), check_exact=True)

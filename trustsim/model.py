@@ -116,6 +116,7 @@ class SymbiosisPark(mesa.Model):
                             | set(self.fac.need_end.tolist()) | set(self.fac.exit_step.tolist()))
         self._live_now = np.zeros(len(self.cand), dtype=np.bool_)
         self._live_dirty = True
+        self._market_dirty = True  # something besides in-exchange trust changed
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
@@ -250,6 +251,7 @@ class SymbiosisPark(mesa.Model):
         if leaving.size == 0:
             return
         self.patience[leaving] = self._draw_patience(leaving.size)
+        self._market_dirty = True
         for f in leaving.tolist():
             self.managers[f].succeed()
         touched = np.union1d(leaving, np.flatnonzero(self.ties[:, leaving].any(axis=1)))
@@ -319,6 +321,7 @@ class SymbiosisPark(mesa.Model):
         if self._live_dirty or t in self._live_steps:
             self._live_now = self._live(t)
             self._live_dirty = False
+            self._market_dirty = True
         idx = np.flatnonzero(self._live_now & ~c.known)
         if idx.size == 0:
             return
@@ -328,6 +331,7 @@ class SymbiosisPark(mesa.Model):
         found = self.rng.random(idx.size) < prob
         c.known[idx[found]] = True
         self._known += int(found.sum())
+        self._market_dirty |= bool(found.any())
 
     def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
         """Trust of a in b for a deal.
@@ -358,6 +362,11 @@ class SymbiosisPark(mesa.Model):
         if len(c) == 0:
             return
         pool = c.known & ~c.active & self._live_now
+        if not (self._market_dirty or t % self.steps_per_year == 0
+                or (p["broker_registry"] and self.broker_active(year))):
+            # only trust inside active relationships moved since the last full look
+            pool &= self.met[c.sup, c.rec]
+        self._market_dirty = False
         if not pool.any():
             return
         if t % self.steps_per_year == 0:  # suppliers are reviewed once a year
@@ -463,6 +472,7 @@ class SymbiosisPark(mesa.Model):
         )
         c.active[cidx] = True
         self._net_stats = None
+        self._market_dirty = True
         self.fac.out_committed[c.out[cidx]] += volume
         self.fac.need_met[c.need[cidx]] += volume
         self.met[a, b] = self.met[b, a] = True
@@ -524,6 +534,7 @@ class SymbiosisPark(mesa.Model):
         ex, fac = self.ex, self.fac
         ex.deactivate(ids)
         self._net_stats = None
+        self._market_dirty = True
         ex.end[ids] = t
         ex.reason[ids] = _REASON[reason]
         self.cand.active[ex.cand[ids]] = False
