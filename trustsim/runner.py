@@ -157,8 +157,8 @@ def run_sweep(
     Args:
         spec: A spec, its dict or the path of its TOML file.
         out: The results directory; it must be empty or missing unless ``resume``.
-        workers: Worker processes (local) or workers of a new LocalCluster (dask); default:
-            the machine's cores.
+        workers: Processes computing runs, the caller included (local), or the workers of a
+            new LocalCluster (dask without a scheduler); default: the machine's cores.
         backend: ``"local"`` or ``"dask"``.
         scheduler: For dask: a scheduler address, a ``distributed.Client`` or None for a new
             LocalCluster.

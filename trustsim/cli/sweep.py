@@ -18,9 +18,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. experiments/x.toml")
-    parser.add_argument("--out", type=Path, required=True, help="results directory")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results directory")
     parser.add_argument(
-        "--workers", type=int, default=None, help="worker processes (default: the machine's cores)"
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes computing runs, this one included (default: the machine's cores); "
+        "with --backend dask and no --scheduler, the LocalCluster's workers",
     )
     parser.add_argument(
         "--backend", choices=("local", "dask"), default="local", help="where runs execute"
@@ -29,13 +34,20 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         default=None,
-        help="Dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster)",
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: a LocalCluster); "
+        "see trustsim/docs/cluster.md for SLURM",
     )
     parser.add_argument(
-        "--resume", action="store_true", help="compute only the runs missing from --out"
+        "--resume",
+        action="store_true",
+        help="compute only the runs missing from DIR (same spec only)",
     )
     parser.add_argument(
-        "--chunk-size", type=int, default=None, help="runs per task and part-file (default: auto)"
+        "--chunk-size",
+        type=int,
+        default=None,
+        metavar="RUNS",
+        help="runs per task and part-file (default: auto)",
     )
     return parser
 
