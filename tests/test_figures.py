@@ -234,3 +234,22 @@ def test_contrast_matches_a_welch_interval_by_hand():
     assert c.diff == pytest.approx(4.5)
     assert (c.low, c.high) == pytest.approx((low, high))
     assert c.significant
+
+
+def test_fresh_recomputes_and_findings_record_the_commit(tmp_path, monkeypatch):
+    calls = []
+    real = e12_validation.compute
+
+    def counting(raw):
+        calls.append(1)
+        return real(raw)
+
+    monkeypatch.setattr(e12_validation, "compute", counting)
+    kw = {"size": "smoke", "results": tmp_path / "r", "figures": tmp_path / "f"}
+    first = build_figures(["E12"], **kw)
+    build_figures(["E12"], **kw)
+    assert len(calls) == 1
+    build_figures(["E12"], fresh=True, **kw)
+    assert len(calls) == 2
+    assert first[0].commit  # the git commit, or "unknown" outside a repository
+    assert "Results computed with trustsim at commit" in (tmp_path / "f" / "README.md").read_text()

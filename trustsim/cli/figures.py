@@ -45,6 +45,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="where figures and README.md go (default: figures)",
     )
     p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="recompute results even if finished ones exist (e.g. after a model change)",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -72,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         figures=args.out,
         workers=args.workers,
         progress=sys.stderr.isatty(),
+        fresh=args.fresh,
     )
     for f in findings:
         mark = {True: "holds", False: "DOES NOT HOLD", None: "see README"}[f.holds]

@@ -81,6 +81,7 @@ class Finding:
         size: ``full``, ``quick`` or ``smoke``.
         text: The finding, computed from the results.
         holds: Whether the figure shows what the claims predict (None: not a yes/no test).
+        commit: The git commit(s) of trustsim the results were computed with.
     """
 
     experiment: str
@@ -91,6 +92,7 @@ class Finding:
     size: str
     text: str
     holds: bool | None
+    commit: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,8 @@ class Context:
         workers: Worker processes for sweeps.
         spec_dir: Folder holding the specs.
         progress: Show the runner's progress bar.
+        fresh: Recompute results even when finished ones exist (after a model change).
+        commits: Git commits of the results each experiment used, filled as they load.
     """
 
     size: str
@@ -220,6 +224,20 @@ class Context:
     workers: int = 1
     spec_dir: Path = SPEC_DIR
     progress: bool = False
+    fresh: bool = False
+    commits: dict[str, set[str]] = field(default_factory=dict)
+    _cleared: set[Path] = field(default_factory=set, repr=False)
+
+    def _clear_once(self, out: Path) -> None:
+        """With :attr:`fresh`, delete ``out`` the first time this build uses it."""
+        if self.fresh and out not in self._cleared and out.exists():
+            import shutil
+
+            shutil.rmtree(out)
+        self._cleared.add(out)
+
+    def _note_commit(self, key: str, commit: str | None) -> None:
+        self.commits.setdefault(key, set()).add((commit or "unknown")[:10])
 
     def raw_spec(self, key: str, which: int = 0) -> dict[str, Any]:
         """Return experiment ``key``'s (``which``-th) spec at this context's size."""
@@ -248,6 +266,7 @@ class Context:
         raw = self.raw_spec(key, which)
         spec = self.spec(key, which)
         out = self.run_dir(spec.name, raw)
+        self._clear_once(out)
         report = run_sweep(
             spec, out, workers=self.workers, resume=out.exists(), progress=self.progress
         )
@@ -256,6 +275,8 @@ class Context:
                 f"{spec.source}: {report.n_failed} of {report.n_runs} runs failed; see the 'error' "
                 f"column of trustsim.load_results({str(out)!r})"
             )
+        metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+        self._note_commit(key, metadata.get("git_commit"))
         return load_results(out)
 
     def timeseries(self, key: str, which: int = 0) -> pd.DataFrame:
@@ -280,9 +301,15 @@ class Context:
         raw = self.raw_spec(key, which)
         out = self.run_dir(raw["experiment"]["name"], raw)
         path = out / f"{name}.json"
+        self._clear_once(out)
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-        data = compute(raw)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self._note_commit(key, data.get("git_commit"))
+            return data
+        from trustsim.results import git_commit
+
+        data = {**compute(raw), "git_commit": git_commit()}
+        self._note_commit(key, data["git_commit"])
         out.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, sort_keys=True, indent=1), encoding="utf-8")
@@ -313,6 +340,7 @@ class Context:
             size=self.size,
             text=text,
             holds=None if holds is None else bool(holds),
+            commit=", ".join(sorted(self.commits.get(key, ()))),
         )
 
 
@@ -330,6 +358,7 @@ def build_figures(
     progress: bool = False,
     spec_dir: Path = SPEC_DIR,
     readme: bool = True,
+    fresh: bool = False,
 ) -> list[Finding]:
     """Build the figures of the chosen experiments and rewrite the figures README.
 
@@ -342,6 +371,7 @@ def build_figures(
         progress: Show the runner's progress bars.
         spec_dir: Folder holding the specs.
         readme: Whether to rewrite ``figures/README.md``.
+        fresh: Recompute the chosen experiments' results even if finished ones exist.
 
     Returns:
         The findings of the figures built now.
@@ -352,7 +382,7 @@ def build_figures(
     import matplotlib.pyplot as plt
 
     keys = resolve_keys(only)
-    ctx = Context(size, Path(results), Path(figures), workers, Path(spec_dir), progress)
+    ctx = Context(size, Path(results), Path(figures), workers, Path(spec_dir), progress, fresh)
     store = _findings_path(ctx)
     known: dict[str, list[dict[str, Any]]] = (
         json.loads(store.read_text(encoding="utf-8")) if store.is_file() else {}
@@ -442,6 +472,8 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
                 entry["text"],
                 "",
             ]
+            if entry.get("commit"):
+                lines += [f"Results computed with trustsim at commit `{entry['commit']}`.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
