@@ -30,8 +30,7 @@ def round_speedup(n_active, strategy):
         model.step()
     ids = model.ex.active_ids()[:n_active]
     assert ids.size == n_active, f"only {ids.size} active exchanges"
-    out = model.ex.out[ids]
-    draws = draw_round(np.random.default_rng(0), out, model.fac.out_var[out])
+    draws = draw_round(np.random.default_rng(0), model.ex.out[ids], model.fac.out_var)
     t_array = best_of(lambda: play_round(model, ids, draws), 20)
     t_ref = best_of(lambda: play_round_reference(model, ids, draws), 3)
     return t_array, t_ref

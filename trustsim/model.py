@@ -120,6 +120,7 @@ class SymbiosisPark(mesa.Model):
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
+        self._stream_variability = self.fac.out_var * p["variability_scale"]
         self._exit_rate = self.fac.fragility * p["fragility_scale"] / self.steps_per_year
         self.managers: dict[int, PlantManager] = {}
         self._rows: list[tuple] = []
@@ -162,9 +163,7 @@ class SymbiosisPark(mesa.Model):
         ids = self.ex.active_ids()
         result = None
         if ids.size:
-            out = self.ex.out[ids]
-            var = self.fac.out_var[out] * self.params["variability_scale"]
-            draws = draw_round(self.rng, out, var)
+            draws = draw_round(self.rng, self.ex.out[ids], self._stream_variability)
             play = play_round_reference if self.use_reference_round else play_round
             result = play(self, ids, draws)
             self.ex.log(ids, t, result.actions)

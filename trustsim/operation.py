@@ -61,18 +61,18 @@ class RoundResult:
 
 
 def draw_round(
-    rng: np.random.Generator, out: NDArray[np.int64], variability: NDArray[np.float64]
+    rng: np.random.Generator, out: NDArray[np.int64], stream_variability: NDArray[np.float64]
 ) -> RoundDraws:
-    """Draw a round's uniforms and one volume factor per output stream in use.
+    """Draw a round's uniforms and one volume factor per output stream.
 
-    Exchanges drawing on the same stream share its factor, so a facility never ships more than
-    it produces: ``factor = max(0, 1 + variability * z)``, z standard normal.
+    ``out`` is each active exchange's output stream, ``stream_variability`` the relative
+    standard deviation of every stream's volume. Exchanges on the same stream share its
+    factor ``max(0, 1 + variability * z)``, z standard normal, so a facility never ships more
+    than it produces.
     """
-    n = out.shape[0]
-    u = rng.random((5, n, 2))
-    streams, inverse = np.unique(out, return_inverse=True)
-    z = rng.standard_normal(streams.shape[0])
-    factor = np.maximum(0.0, 1.0 + variability * z[inverse])
+    u = rng.random((5, out.shape[0], 2))
+    z = rng.standard_normal(stream_variability.shape[0])
+    factor = np.maximum(0.0, 1.0 + stream_variability[out] * z[out])
     return RoundDraws(u, factor)
 
 
@@ -160,13 +160,14 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     # learn: trust per dyad (all of this round's observations), ties on mutual cooperation
     nf = model.fac.n
     keys = (me * nf + partner).ravel()
-    ukeys, inv = np.unique(keys, return_inverse=True)
-    if ukeys.size == keys.size:  # one observation per dyad: no counting needed
+    ordered = np.sort(keys)
+    if not (ordered[1:] == ordered[:-1]).any():  # one observation per dyad: no counting
         t = trust.ravel()
         coop = ~defected.ravel()
         t = np.where(coop, t + p["trust_gain"] * (1.0 - t), t - p["trust_loss"] * t)
         model.trust.reshape(-1)[keys] = t
     else:
+        ukeys, inv = np.unique(keys, return_inverse=True)
         obs = defected.ravel()
         n_c = np.bincount(inv, weights=~obs, minlength=ukeys.size).astype(np.int64)
         n_d = np.bincount(inv, weights=obs, minlength=ukeys.size).astype(np.int64)
