@@ -1,4 +1,5 @@
-# Two commands for a fresh machine: `make demo` (main job) and `make test` (whole suite).
+# Two commands for a fresh machine: `make demo` (main job: the Kalundborg scenario and its
+# figure, E10 at quick size) and `make test` (lint and the whole test suite).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -25,7 +26,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/trustsim demo
+	$(VENV)/bin/trustsim run kalundborg --seed 1 --out results/kalundborg
+	$(VENV)/bin/trustsim figures --quick --only E10
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check trustsim tests experiments scripts
