@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["END_REASONS", "HISTORY", "ExchangeTable"]
+__all__ = ["END_REASONS", "HISTORY", "HISTORY_FILL", "ExchangeTable"]
 
 #: End-reason codes (0: still active).
 END_REASONS = (
@@ -62,7 +62,8 @@ _SIDE_COLUMNS: dict[str, tuple[type, object]] = {
 #: Per-side decision history, one int64 block ``hist[exchange, side, k]`` (so a round reads
 #: and writes it in one gather and one scatter); each name below is a view of one plane.
 HISTORY = ("turn", "my_last", "their_last", "their_last2", "their_c", "their_d", "their_ever")
-_HISTORY_FILL = np.array([0, -1, -1, -1, 0, 0, 0], dtype=np.int64)
+#: A fresh history (no move yet).
+HISTORY_FILL = np.array([0, -1, -1, -1, 0, 0, 0], dtype=np.int64)
 
 
 class ExchangeTable:
@@ -76,7 +77,7 @@ class ExchangeTable:
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
         for name, (dtype, fill) in _SIDE_COLUMNS.items():
             setattr(self, name, np.full((capacity, 2), fill, dtype=dtype))
-        self.hist = np.broadcast_to(_HISTORY_FILL, (capacity, 2, len(HISTORY))).copy()
+        self.hist = np.broadcast_to(HISTORY_FILL, (capacity, 2, len(HISTORY))).copy()
         self.log_ids: list[NDArray[np.int64]] = []
         self.log_steps: list[int] = []
         self.log_actions: list[NDArray[np.int8]] = []
@@ -91,7 +92,7 @@ class ExchangeTable:
             col = np.full((cap, 2), fill, dtype=dtype)
             col[: self._cap] = getattr(self, name)
             setattr(self, name, col)
-        hist = np.broadcast_to(_HISTORY_FILL, (cap, 2, len(HISTORY))).copy()
+        hist = np.broadcast_to(HISTORY_FILL, (cap, 2, len(HISTORY))).copy()
         hist[: self._cap] = self.hist
         self.hist = hist
         self._cap = cap

@@ -32,7 +32,7 @@ from trustsim.contracts import (
 )
 from trustsim.discovery import build_candidates, discovery_rates
 from trustsim.errors import UserError
-from trustsim.exchanges import END_REASONS, ExchangeTable
+from trustsim.exchanges import END_REASONS, HISTORY_FILL, ExchangeTable
 from trustsim.facilities import FacilityTable
 from trustsim.metrics import degree_centralization, degrees, heat_cascade_grades, water_uses
 from trustsim.negotiation import economics
@@ -117,6 +117,7 @@ class SymbiosisPark(mesa.Model):
         self._live_now = np.zeros(len(self.cand), dtype=np.bool_)
         self._live_dirty = True
         self._market_dirty = True  # something besides in-exchange trust changed
+        self._new_managers = np.zeros(0, dtype=np.int64)
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
@@ -250,7 +251,7 @@ class SymbiosisPark(mesa.Model):
         if leaving.size == 0:
             return
         self.patience[leaving] = self._draw_patience(leaving.size)
-        self._market_dirty = True
+        self._new_managers = leaving  # their new patience may allow contracts refused before
         for f in leaving.tolist():
             self.managers[f].succeed()
         touched = np.union1d(leaving, np.flatnonzero(self.ties[:, leaving].any(axis=1)))
@@ -266,14 +267,7 @@ class SymbiosisPark(mesa.Model):
         ex = self.ex
         ids = ex.active_ids()
         for side, col in ((0, ex.sup), (1, ex.rec)):
-            sel = ids[gone[col[ids]]]
-            ex.turn[sel, side] = 0
-            ex.my_last[sel, side] = -1
-            ex.their_last[sel, side] = -1
-            ex.their_last2[sel, side] = -1
-            ex.their_c[sel, side] = 0
-            ex.their_d[sel, side] = 0
-            ex.their_ever[sel, side] = False
+            ex.hist[ids[gone[col[ids]]], side] = HISTORY_FILL
         rel = ids[(gone[ex.sup[ids]] | gone[ex.rec[ids]]) & (ex.contract[ids] == RELATIONAL)]
         for e in rel.tolist():
             self._recontract(e, t)
@@ -363,9 +357,16 @@ class SymbiosisPark(mesa.Model):
         pool = c.known & ~c.active & self._live_now
         if not (self._market_dirty or t % self.steps_per_year == 0
                 or (p["broker_registry"] and self.broker_active(year))):
-            # only trust inside active relationships moved since the last full look
-            pool &= self.met[c.sup, c.rec]
+            # since the last full look only trust inside relationships moved (up or down) and
+            # successors drew a new patience; elsewhere trust only fell and offers only shrank
+            look = self.met[c.sup, c.rec]
+            if self._new_managers.size:
+                new = np.zeros(fac.n, dtype=np.bool_)
+                new[self._new_managers] = True
+                look |= new[c.sup] | new[c.rec]
+            pool &= look
         self._market_dirty = False
+        self._new_managers = np.zeros(0, dtype=np.int64)
         if not pool.any():
             return
         if t % self.steps_per_year == 0:  # suppliers are reviewed once a year
