@@ -128,3 +128,11 @@ def why_not(effect: Contrast, expected: int, what: str) -> str:
     if effect.significant:
         return f"{what}: the model shows the opposite of the prediction, beyond the 95% interval."
     return f"{what}: the estimate has the opposite sign, within noise."
+
+
+#: Said of experiments on generated regions, whose intervals are wide for a known reason.
+REGION_NOTE = (
+    "Each run generates its own region (firms, streams and places drawn from the run's seed), "
+    "so differences between regions widen every interval here; a sweep over one fixed region "
+    "would need a region-seed parameter, which the model does not have yet."
+)

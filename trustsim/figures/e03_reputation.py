@@ -8,7 +8,7 @@ facilities against the number of facilities, one line per gossip reach, registry
 
 from __future__ import annotations
 
-from trustsim.figures.common import contrast, lines, means, why_not
+from trustsim.figures.common import REGION_NOTE, contrast, lines, means, why_not
 from trustsim.figures.core import Context, Finding, experiment
 
 
@@ -88,4 +88,6 @@ def build(ctx: Context) -> list[Finding]:
             f"park (n = {sizes[-1]}). " + why_not(gains[-1], +1, "Gossip and registry together")
         )
     )
+    if not holds:
+        text += " " + REGION_NOTE
     return [ctx.finding("E3", "E03_reputation", text, holds)]

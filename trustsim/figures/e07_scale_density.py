@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trustsim.figures.common import contrast, means, why_not
+from trustsim.figures.common import REGION_NOTE, contrast, means, why_not
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
 #: Exchanges per facility from which a cell counts as symbiosis (one exchange per ten firms).
@@ -101,4 +101,6 @@ def build(ctx: Context) -> list[Finding]:
             "every scale. " + " ".join(r for r in reasons if r)
         )
     )
+    if not holds:
+        text += " " + REGION_NOTE
     return [ctx.finding("E7", "E07_scale_density", text, holds)]

@@ -9,7 +9,7 @@ shows as fewer of them), (c) the yearly savings of the network.
 
 from __future__ import annotations
 
-from trustsim.figures.common import contrast, lines, means, why_not
+from trustsim.figures.common import REGION_NOTE, contrast, lines, means, why_not
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
 
@@ -78,4 +78,6 @@ def build(ctx: Context) -> list[Finding]:
         text += "; and it locks receivers in: fewer switch to better alternatives, as P4 predicts."
     else:
         text += "; switching to better alternatives does not fall beyond the 95% interval."
+    if not holds:
+        text += " " + REGION_NOTE
     return [ctx.finding("E9", "E09_path_dependency", text, holds)]
