@@ -36,8 +36,7 @@ TRUSTING_REGION = {"n_facilities": 60, "trust_prior": 0.7}
 def test_turnover_leaves_fewer_surviving_exchanges():
     stable = ensemble("kalundborg", 65, turnover_rate=0.0)
     churn = ensemble("kalundborg", 65, turnover_rate=1.0)
-    assert mean(churn, "active_exchanges") < mean(stable, "active_exchanges") - 1
-    assert mean(churn, "exchanges_ended") > mean(stable, "exchanges_ended")
+    assert mean(churn, "active_exchanges") < mean(stable, "active_exchanges") - 2
 
 
 def test_institutional_memory_softens_turnover():
@@ -92,7 +91,8 @@ def test_noise_and_misperception_erode_cooperation():
     noisy = ensemble("kalundborg", 65, noise=0.05)
     misread = ensemble("kalundborg", 65, misperception=0.05)
     assert mean(noisy, "cooperation_rate") < mean(clean, "cooperation_rate") - 0.02
-    assert mean(misread, "exchanges_ended") > mean(clean, "exchanges_ended") + 3
+    assert mean(misread, "active_exchanges") < mean(clean, "active_exchanges") - 3
+    assert mean(misread, "cooperation_rate") < mean(clean, "cooperation_rate")
 
 
 def test_byproduct_temptation_deters_byproducts():
@@ -125,8 +125,10 @@ def test_gossip_reaches_only_ties_within_reach():
 def test_infrastructure_reuse_lowers_later_costs():
     fresh = ensemble("kalundborg", 65, infrastructure_reuse=0.0)
     reused = ensemble("kalundborg", 65, infrastructure_reuse=1.0)
-    capex = lambda ms: np.mean([m.exchanges_table().infrastructure_eur.sum() for m in ms])  # noqa: E731
-    assert capex(reused) < 0.9 * capex(fresh)
+    def capex_per_exchange(models):
+        return np.mean([m.exchanges_table().infrastructure_eur.mean() for m in models])
+
+    assert capex_per_exchange(reused) < 0.95 * capex_per_exchange(fresh)
 
 
 def test_registry_shapes_reputation_based_play():
@@ -152,7 +154,7 @@ ALTERNATIVE = {
     "strategy": "tit_for_tat", "patience": 0.7, "patience_spread": 0.2, "noise": 0.1,
     "misperception": 0.1, "turnover_rate": 1.5, "institutional_memory": 0.9,
     "trust_prior": 0.45, "trust_gain": 0.3, "trust_loss": 0.8, "trust_threshold": 0.55,
-    "byproduct_trust": 0.4, "relational_trust": 0.9, "trust_exit": 0.4, "share_trust": 0.95,
+    "byproduct_trust": 0.4, "relational_trust": 0.9, "trust_exit": 0.7, "share_trust": 0.95,
     "social_cohesion": 1.0, "tie_distance_km": 20.0, "tie_growth": 0.2, "tie_trust": 0.0,
     "gossip_reach": 3, "gossip_weight": 1.0, "sanction_strength": 2.0, "broker_year": None,
     "broker_rate": 10.0, "broker_radius_km": 3.0, "broker_registry": False,
@@ -171,9 +173,12 @@ ALTERNATIVE = {
 
 
 def fingerprint(**overrides):
-    m = SymbiosisPark("region", rng=3, **(BASE | overrides))
-    m.run_years(15)
-    return m.timeseries().drop(columns=["step"]), m.exchanges_table()
+    runs = []
+    for seed in (3, 4):
+        m = SymbiosisPark("region", rng=seed, **(BASE | overrides))
+        m.run_years(15)
+        runs.append((m.timeseries().drop(columns=["step"]), m.exchanges_table()))
+    return runs
 
 
 def test_every_parameter_has_an_alternative():
@@ -187,8 +192,8 @@ def base_fingerprint():
 
 @pytest.mark.parametrize("name", sorted(ALTERNATIVE))
 def test_no_parameter_is_inert(name, base_fingerprint):
-    ts, ex = base_fingerprint
     assert ALTERNATIVE[name] != BASE.get(name, PARAMETERS[name].default)
-    ts2, ex2 = fingerprint(**{name: ALTERNATIVE[name]})
-    same = ts.shape == ts2.shape and ts.equals(ts2) and ex.equals(ex2)
+    changed = fingerprint(**{name: ALTERNATIVE[name]})
+    same = all(ts.shape == ts2.shape and ts.equals(ts2) and ex.equals(ex2)
+               for (ts, ex), (ts2, ex2) in zip(base_fingerprint, changed, strict=True))
     assert not same, f"{name} changed nothing"
