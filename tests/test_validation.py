@@ -113,11 +113,25 @@ def test_validate_json_has_every_milestone_with_its_fields(report_json):
         assert name in patterns and {"mean", "low", "high"} <= set(patterns[name])
 
 
-def test_validation_is_reproducible_and_the_1961_start_is_read_at_year_end(report_json):
+def test_validation_is_reproducible(report_json):
     again = validate("kalundborg", seeds=3).to_dict()
     assert again["milestones"] == report_json["milestones"]
-    first = next(r for r in again["milestones"] if r["key"] == "exchanges_1961")
-    assert first["model_high"] <= 3
+
+
+def test_counts_are_read_at_the_end_of_each_year_as_the_time_series_records_them():
+    from trustsim.model import SymbiosisPark
+    from trustsim.validation import run_observations
+
+    years = [1961, 1975, 1994, 2000]
+    obs = run_observations("kalundborg", 7, years)
+    model = SymbiosisPark("kalundborg", rng=7)
+    model.run_years(2001 - 1961)
+    ts = model.timeseries()
+    for y in years:
+        last_step = ts[ts["year"] < y + 1].iloc[-1]
+        assert obs["at"][y]["active_exchanges"] == last_step["active_exchanges"]
+        assert obs["at"][y]["degree_centralization"] == pytest.approx(
+            last_step["degree_centralization"])
 
 
 def test_validate_plain_output_names_each_milestone(capsys):
