@@ -197,3 +197,14 @@ def test_incremental_negotiation_equals_full(scenario, overrides):
     b.run_years(40)
     pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
     pd.testing.assert_frame_equal(a.exchanges_table(), b.exchanges_table(), check_exact=True)
+
+
+def test_network_at_past_steps_matches_the_time_series():
+    m = SymbiosisPark("region", rng=1, n_facilities=60, fragility_scale=10.0)
+    m.run_years(20)
+    ts = m.timeseries()
+    assert ts.facilities.iloc[-1] < ts.facilities.max()  # some facilities closed
+    for step in (0, 20, 45, 79):
+        g = m.network(step=step)
+        assert g.number_of_nodes() == ts.facilities.iloc[step]
+        assert g.number_of_edges() == ts.active_exchanges.iloc[step]

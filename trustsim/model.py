@@ -235,6 +235,7 @@ class SymbiosisPark(mesa.Model):
             self._live_dirty = True
             self._net_stats = None
             fac.active[leaving] = False
+            fac.exit_step[leaving] = np.minimum(fac.exit_step[leaving], t)  # record closures
             for f in np.flatnonzero(leaving).tolist():
                 self.managers.pop(f).remove()
             ids = self.ex.active_ids()
