@@ -253,3 +253,12 @@ def test_fresh_recomputes_and_findings_record_the_commit(tmp_path, monkeypatch):
     assert len(calls) == 2
     assert first[0].commit  # the git commit, or "unknown" outside a repository
     assert "Results computed with trustsim at commit" in (tmp_path / "f" / "README.md").read_text()
+
+
+def test_cli_rejects_a_missing_specs_folder(tmp_path):
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    figures_cli.add_parser(sub)
+    args = parser.parse_args(["figures", "--specs", str(tmp_path / "nope")])
+    with pytest.raises(UserError, match="--specs: no such folder"):
+        figures_cli.run(args)

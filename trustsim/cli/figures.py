@@ -45,6 +45,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="where figures and README.md go (default: figures)",
     )
     p.add_argument(
+        "--specs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the experiment specs and quick.toml (default: the repository's "
+        "experiments/)",
+    )
+    p.add_argument(
         "--fresh",
         action="store_true",
         help="recompute results even if finished ones exist (e.g. after a model change)",
@@ -65,9 +73,12 @@ def run(args: argparse.Namespace) -> int:
 
     from trustsim.errors import UserError
     from trustsim.figures import build_figures
+    from trustsim.figures.core import SPEC_DIR
 
     if args.workers < 1:
         raise UserError(f"--workers must be an integer >= 1, got {args.workers}")
+    if args.specs is not None and not args.specs.is_dir():
+        raise UserError(f"--specs: no such folder {args.specs}")
     size = "quick" if args.quick else "smoke" if args.smoke else "full"
     only = [s for s in args.only.split(",") if s.strip()] if args.only else None
     findings = build_figures(
@@ -78,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=sys.stderr.isatty(),
         fresh=args.fresh,
+        spec_dir=args.specs if args.specs is not None else SPEC_DIR,
     )
     for f in findings:
         mark = {True: "holds", False: "DOES NOT HOLD", None: "see README"}[f.holds]
