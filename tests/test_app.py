@@ -296,3 +296,25 @@ def test_managers_can_be_taken_over_before_the_first_round():
 
     session = ClassroomSession(Levers.for_scenario("minimal"))
     assert set(operating_facilities(session.park)) == {"plant", "greenhouse"}
+
+
+def test_cheating_student_sees_gossip_lower_trust_of_managers_never_dealt_with():
+    from trustsim.app.view import seat_exchanges, trust_in
+
+    session = ClassroomSession(Levers.for_scenario("kalundborg", seed=5).replace(gossip_reach=3))
+    park = session.park
+    for _ in range(80):
+        session.step()
+    ids = park.fac.ids
+    seat = max(ids, key=lambda f: len(seat_exchanges(park, f)))
+    session.take_seat(seat)
+    for row in seat_exchanges(park, seat):
+        session.set_choice(row.exchange_id, False)
+    f = park.fac.index_of(seat)
+    strangers = [j for j in range(len(ids)) if j != f and park.fac.active[j] and not park.met[j, f]]
+    before = {j: park.trust[j, f] for j in strangers}
+    session.step()
+    fell = [j for j in strangers if not park.met[j, f] and park.trust[j, f] < before[j]]
+    assert fell, "no manager outside the deals heard of the cheating"
+    heard = {name for name, _, why in trust_in(park, seat) if why == "heard about you"}
+    assert {park.fac.names[j] for j in fell} <= heard

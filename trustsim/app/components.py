@@ -14,7 +14,7 @@ import solara
 from mesa.visualization.utils import force_update, update_counter
 
 from trustsim.app.levers import SLIDERS, SWITCHES, Levers, parse_seed, presets, strategies
-from trustsim.app.park_map import legend_html, park_svg
+from trustsim.app.park_map import legend_html, park_svg, short_name
 from trustsim.app.plots import series_svg
 from trustsim.app.session import ClassroomSession, short_message
 from trustsim.app.view import (
@@ -132,7 +132,9 @@ def seat_text(session: ClassroomSession) -> str:
         )
         or "none yet"
     )
-    trust = ", ".join(f"{who} {t:.2f} ({why})" for who, t, why in trust_in(park, session.seat))
+    trust = ", ".join(
+        f"{short_name(who)} {t:.2f} ({why})" for who, t, why in trust_in(park, session.seat)
+    )
     return f"You play {name} | last round: {played} | trust in you: {trust or 'nobody knows you'}"
 
 

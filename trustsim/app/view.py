@@ -192,7 +192,8 @@ def trust_in(park: Any, facility_id: str) -> list[tuple[str, float, str]]:
     Returns:
         (manager's facility name, trust, relation) for every operating facility whose manager
         is a partner ("partner"), has dealt with this one ("dealt with you"), or trusts it less
-        than a stranger would because news of cheating reached them ("heard gossip").
+        than a stranger would because news of cheating reached them through gossip or the
+        broker's registry ("heard about you").
     """
     fac = park.fac
     f = fac.index_of(facility_id)
@@ -208,7 +209,7 @@ def trust_in(park: Any, facility_id: str) -> list[tuple[str, float, str]]:
         elif park.met[j, f]:
             rows.append((fac.names[j], trust, "dealt with you"))
         elif trust < prior - 1e-9:
-            rows.append((fac.names[j], trust, "heard gossip"))
+            rows.append((fac.names[j], trust, "heard about you"))
     return rows
 
 
