@@ -260,6 +260,23 @@ def test_page_preset_switches_the_scenario(rendered_page):
     assert _status(rendered_page).startswith("Park minimal | round 0")
 
 
+def test_page_failing_preset_shows_a_notice_not_a_traceback(rendered_page, monkeypatch):
+    import ipyvuetify as v
+
+    from trustsim.app import components
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("scenario file unreadable")
+
+    monkeypatch.setattr(components.Levers, "for_scenario", broken)
+    rendered_page.find(v.Select, label="Park").widget.v_model = presets()["minimal"]
+    notices = rendered_page.find(v.Alert).widgets
+    assert any("That did not work" in str(w.children) for w in notices)
+    assert _status(rendered_page).startswith("Park kalundborg | round 0")
+    rendered_page.find(v.Btn, children=["Step"]).widget.click()
+    assert "round 1" in _status(rendered_page)
+
+
 def test_cli_app_without_the_extra_exits_2(monkeypatch, capsys):
     from trustsim.cli import app as cli_app
 

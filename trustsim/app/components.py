@@ -44,10 +44,25 @@ def _failed(what: str, err: BaseException) -> None:
 def LeversPanel(levers: solara.Reactive[Levers], model: solara.Reactive[ClassroomSession]):
     """The park preset, seed, strategy, sliders and switches (applied by Reset)."""
     seed_error = solara.use_reactive("")
+    notice = solara.use_reactive("")
     current = levers.value
     park_labels = presets()
     strategy_labels = strategies()
 
+    def guarded(handler):
+        """Run ``handler``; a failure becomes a one-line notice under the levers."""
+
+        def run(value) -> None:
+            try:
+                handler(value)
+                notice.set("")
+            except Exception as err:  # noqa: BLE001 - shown as one line
+                log.exception("lever change failed")
+                notice.set(f"That did not work: {short_message(err)}")
+
+        return run
+
+    @guarded
     def pick_park(label: str) -> None:
         name = next(k for k, v in park_labels.items() if v == label)
         new = Levers.for_scenario(name, seed=current.seed)
@@ -62,7 +77,7 @@ def LeversPanel(levers: solara.Reactive[Levers], model: solara.Reactive[Classroo
             seed_error.set(str(err))
 
     def setter(name: str):
-        return lambda value: levers.set(levers.value.replace(**{name: value}))
+        return guarded(lambda value: levers.set(levers.value.replace(**{name: value})))
 
     with solara.Card("Levers", classes=["trustsim-levers"]):
         solara.Select(
@@ -82,9 +97,11 @@ def LeversPanel(levers: solara.Reactive[Levers], model: solara.Reactive[Classroo
             "Managers' strategy",
             values=strategy_values,
             value=strategy_labels.get(current.strategy, current.strategy),
-            on_value=lambda label: levers.set(
-                levers.value.replace(
-                    strategy=next(k for k, v in strategy_labels.items() if v == label)
+            on_value=guarded(
+                lambda label: levers.set(
+                    levers.value.replace(
+                        strategy=next(k for k, v in strategy_labels.items() if v == label)
+                    )
                 )
             ),
         )
@@ -102,6 +119,8 @@ def LeversPanel(levers: solara.Reactive[Levers], model: solara.Reactive[Classroo
             solara.Switch(label=label, value=getattr(current, name), on_value=setter(name))
         if current != model.value.levers:
             solara.Info("Levers changed: press Reset to build the park with them.", dense=True)
+        if notice.value:
+            solara.Warning(notice.value, dense=True)
 
 
 def status_text(session: ClassroomSession) -> str:
