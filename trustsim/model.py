@@ -170,7 +170,8 @@ class SymbiosisPark(mesa.Model):
             self.ex.log(ids, t, result.actions)
             self._learn(ids, result, year)
             self._terminate(ids, result, t)
-            self._renegotiate(self.ex.active_ids())
+            if t % self.steps_per_year == self.steps_per_year - 1:  # yearly contract review
+                self._renegotiate(self.ex.active_ids())
         self.choices.clear()
         self._record(t, year, result)
         self.step_count += 1
