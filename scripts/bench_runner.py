@@ -1,12 +1,16 @@
 """Benchmark the sweep runner against calling the model in a plain loop.
 
-Prints three figures (issue 5):
+Prints the figures of issue 5:
 
 1. the runner's overhead with one worker against a plain loop of ``trustsim.simulate`` over the
-   same runs (target under 5 %);
+   same runs (target under 5 %), in wall and CPU time;
 2. the speed-up with two workers against one (target at least 1.8 on an idle 2-core machine);
 3. the wall time of a 1,000-run sweep of the minimal scenario over 25 years on 2 workers
    (target under 60 s).
+
+Timings on a shared machine are only as good as the CPU it gives: each line also shows the
+cores the sweep actually used (CPU time of this process and its pool workers over wall time),
+and the load average is printed, so a slow figure can be told from a busy machine.
 
 Usage: ``python scripts/bench_runner.py [--runs 500] [--years 5] [--big-runs 1000]``.
 """
@@ -14,7 +18,11 @@ Usage: ``python scripts/bench_runner.py [--runs 500] [--years 5] [--big-runs 100
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,9 +48,17 @@ def spec(runs: int, years: int, name: str) -> dict:
     }
 
 
-def plain_loop(raw: dict) -> float:
+def cpu_times() -> float:
+    """CPU seconds of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def plain_loop(raw: dict) -> tuple[float, float]:
+    """Wall and CPU time of calling simulate for every run of the spec."""
     parsed = parse_spec(raw)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_times()
     for point, values in enumerate(parsed.points):
         for replicate in range(parsed.replicates):
             simulate(
@@ -51,18 +67,32 @@ def plain_loop(raw: dict) -> float:
                 years=parsed.years,
                 overrides={**parsed.fixed, **values},
             )
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_times() - cpu
 
 
-def timed_sweep(raw: dict, workers: int, root: Path) -> float:
+def timed_sweep(raw: dict, workers: int, root: Path) -> tuple[float, float]:
+    """Wall time and CPU time (this process and its pool workers) of a sweep."""
     out = root / f"w{workers}-{time.monotonic_ns()}"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_times()
     report = run_sweep(raw, out, workers=workers, progress=False)
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - start, cpu_times() - cpu
     if report.n_failed:
         raise SystemExit(f"{report.n_failed} runs failed in {out}")
     shutil.rmtree(out)
     return elapsed
+
+
+def worker_start_up() -> float:
+    """CPU seconds a fresh interpreter spends importing what a pool worker needs."""
+    before = cpu_times()
+    subprocess.run([sys.executable, "-c", "import trustsim.model, trustsim.runner"], check=True)
+    return cpu_times() - before
+
+
+def line(label: str, wall: float, cpu: float, extra: str = "") -> str:
+    return (
+        f"  {label:<26} wall {wall:7.2f} s  cpu {cpu:7.2f} s  cores used {cpu / wall:4.2f}{extra}"
+    )
 
 
 def main() -> None:
@@ -75,24 +105,52 @@ def main() -> None:
 
     short = spec(args.runs, args.years, "bench_short")
     n = parse_spec(short).n_runs
-    simulate("minimal", seed=0, years=1)  # warm imports and caches once
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        loop = min(plain_loop(short) for _ in range(args.repeats))
-        one = min(timed_sweep(short, 1, root) for _ in range(args.repeats))
-        two = min(timed_sweep(short, 2, root) for _ in range(args.repeats))
+        timed_sweep(spec(2, 1, "warm_up"), 1, root)  # one-off imports, as in any session
+        start_up = worker_start_up()
+        loops, ones, twos = [], [], []
+        for _ in range(args.repeats):  # interleaved, so a change of machine load hits all
+            loops.append(plain_loop(short))
+            ones.append(timed_sweep(short, 1, root))
+            twos.append(timed_sweep(short, 2, root))
         big = spec(args.big_runs, 25, "bench_big")
         n_big = parse_spec(big).n_runs
-        big_time = timed_sweep(big, 2, root)
+        big_wall, big_cpu = timed_sweep(big, 2, root)
+    loop, loop_cpu = min(loops)
+    one, one_cpu = min(ones)
+    two, two_cpu = min(twos)
 
-    print(f"short sweep: {n} runs of the minimal scenario over {args.years} years")
-    print(f"  plain loop of simulate      {loop:8.2f} s  ({1000 * loop / n:.2f} ms/run)")
-    print(f"  runner, 1 worker            {one:8.2f} s  overhead {100 * (one / loop - 1):+.1f} %")
-    print(f"  runner, 2 workers           {two:8.2f} s  speed-up {one / two:.2f} x vs 1 worker,")
-    print(f"                                          {loop / two:.2f} x vs the plain loop")
-    print(f"big sweep: {n_big} runs of the minimal scenario over 25 years, 2 workers")
+    print(f"load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}; 2 cores")
+    print(f"worker start-up (imports in a fresh interpreter): {start_up:.2f} s CPU")
     print(
-        f"  runner, 2 workers           {big_time:8.2f} s  ({1000 * big_time / n_big:.2f} ms/run)"
+        f"short sweep: {n} runs of the minimal scenario over {args.years} years, best of "
+        f"{args.repeats}"
+    )
+    print(
+        line("plain loop of simulate", loop, loop_cpu, f"  ({1000 * loop_cpu / n:.2f} ms CPU/run)")
+    )
+    print(
+        line(
+            "runner, 1 worker",
+            one,
+            one_cpu,
+            f"  overhead wall {100 * (one / loop - 1):+.1f} %, "
+            f"CPU {100 * (one_cpu / loop_cpu - 1):+.1f} %",
+        )
+    )
+    print(
+        line(
+            "runner, 2 workers",
+            two,
+            two_cpu,
+            f"  speed-up {one / two:.2f} x vs 1 worker, {loop / two:.2f} x vs the loop",
+        )
+    )
+    print(f"big sweep: {n_big} runs of the minimal scenario over 25 years")
+    print(
+        line("runner, 2 workers", big_wall, big_cpu, f"  ({1000 * big_cpu / n_big:.2f} ms CPU/run)")
     )
 
 
