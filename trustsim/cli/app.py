@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+import warnings
 
 #: The app's Solara entry point, ``module:component``.
 APP = "trustsim.app.page:Page"
@@ -68,23 +69,18 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be between 0 and 65535, got {args.port}")
     port = free_port(args.host) if args.port == 0 else args.port
+    import click
     from solara.__main__ import run as solara_run
 
+    # a plain-http classroom server: Solara's advice on https cookies is noise here
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     print(f"trustsim app: serving the classroom app at http://{args.host}:{port}/ (Ctrl+C stops)")
     sys.stdout.flush()
-    solara_run.main(
-        [
-            APP,
-            "--host",
-            args.host,
-            "--port",
-            str(port),
-            "--production",
-            "--no-open",
-            "--no-check-version",
-            "--log-level-uvicorn",
-            "warning",
-        ],
-        standalone_mode=False,
-    )
+    options = ["--production", "--no-open", "--no-check-version", "--log-level-uvicorn", "warning"]
+    try:
+        solara_run.main(
+            [APP, "--host", args.host, "--port", str(port), *options], standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        print("trustsim app: stopped")
     return 0
