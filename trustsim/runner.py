@@ -185,17 +185,25 @@ def run_sweep(
         scan = store.scan(timeseries=spec.timeseries)
         chunks = _chunks(spec, scan.done, slots, chunk_size)
         n_new = sum(len(chunk.runs) for chunk in chunks)
-        session = {"started": now(), "finished": None, "backend": backend, "workers": slots}
+        session = {
+            "started": now(),
+            "finished": None,
+            "backend": backend,
+            "workers": slots,
+            "trustsim": metadata["versions"]["trustsim"],
+            "git_commit": metadata["git_commit"],
+        }
         metadata.setdefault("sessions", []).append(session)
         metadata.update(status="running", finished=None)
         store.write_metadata(metadata)
-        failed = _run_chunks(spec, store, scan, chunks, workers, client, run_fn, progress)
+        failed = _run_chunks(spec, store, metadata, scan, chunks, workers, client, run_fn, progress)
     return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
 
 
 def _run_chunks(
     spec: ExperimentSpec,
     store: ResultStore,
+    metadata: dict[str, Any],
     scan: Scan,
     chunks: Sequence[Chunk],
     workers: int,
@@ -206,7 +214,6 @@ def _run_chunks(
     """Execute the chunks, write a part per finished chunk; return the failed-run count."""
     from tqdm import tqdm
 
-    metadata = store.read_metadata()
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(
         total=spec.n_runs,
