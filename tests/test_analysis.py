@@ -165,8 +165,11 @@ def test_second_order_indices_and_errors(tmp_path):
     assert got.attrs["S2"].shape == (3, 3)
     with pytest.raises(UserError, match="no column 'x'"):
         sobol_indices(df, "x")
-    with pytest.raises(UserError, match="1 design point.*no finished run"):
+    with pytest.raises(UserError, match="1 design point.*no value .first: point 5"):
         sobol_indices(df.assign(status=np.where(df.point == 5, "error", "ok")), "y")
+    nan_y = df.assign(y=np.where(df.point == 7, np.nan, df.y))
+    with pytest.raises(UserError, match="first: point 7; failed runs or NaN"):
+        sobol_indices(nan_y, "y")
     with pytest.raises(UserError, match="seed = 0"):
         sobol_indices(df, "y", seed=0)
     with pytest.raises(UserError, match="need a design = 'sobol' sweep, not 'grid'"):

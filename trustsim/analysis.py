@@ -118,8 +118,8 @@ def sobol_indices(
     missing = sorted(set(range(n_points)) - set(y.dropna().index))
     if missing:
         raise UserError(
-            f"{metric}: {len(missing)} design point(s) have no finished run (first: {missing[0]}); "
-            "Sobol indices need every point"
+            f"{metric}: {len(missing)} design point(s) have no value (first: point "
+            f"{missing[0]}; failed runs or NaN); Sobol indices need every point"
         )
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     indices = sobol.analyze(
