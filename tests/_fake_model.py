@@ -58,8 +58,8 @@ def ishigami_simulate(scenario, *, seed, years=None, overrides=None, timeseries_
     return SimpleNamespace(summary={"y": float(y)}, timeseries=None)
 
 
-def pid_simulate(scenario, *, seed, **kwargs):
-    """Report the process a run ran in; the calling process waits until a pool worker ran one.
+def _share_with_pool() -> None:
+    """In the calling process, wait until a pool worker has run; in a worker, say so.
 
     Environment: ``TRUSTSIM_TEST_PARENT`` (the caller's pid) and ``TRUSTSIM_TEST_MARKER`` (a
     file the first pool run creates).
@@ -71,4 +71,18 @@ def pid_simulate(scenario, *, seed, **kwargs):
             time.sleep(0.01)
     else:
         marker.touch()
+
+
+def pid_simulate(scenario, *, seed, **kwargs):
+    """Report the process a run ran in (see :func:`_share_with_pool`)."""
+    _share_with_pool()
     return SimpleNamespace(summary={"pid": os.getpid()}, timeseries=None)
+
+
+def pid_real_simulate(scenario, *, seed, **kwargs):
+    """The real model, plus the process it ran in (see :func:`_share_with_pool`)."""
+    from trustsim import simulate
+
+    _share_with_pool()
+    output = simulate(scenario, seed=seed, **kwargs)
+    return SimpleNamespace(summary={**output.summary, "pid": os.getpid()}, timeseries=None)

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from _fake_model import fake_simulate, interrupting_simulate, pid_simulate
+from _fake_model import fake_simulate, interrupting_simulate, pid_real_simulate, pid_simulate
 
 from trustsim import load_results, load_timeseries, run_sweep
 from trustsim.errors import UserError
@@ -62,6 +62,17 @@ def test_the_caller_and_the_pool_share_the_runs(tmp_path, monkeypatch):
     sweep(tmp_path / "out", spec, workers=2, chunk_size=1, run_fn=pid_simulate)
     pids = set(load_results(tmp_path / "out").pid)
     assert len(pids) == 2 and os.getpid() in pids
+
+
+def test_real_model_in_the_caller_and_a_worker_gives_the_in_process_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTSIM_TEST_PARENT", str(os.getpid()))
+    monkeypatch.setenv("TRUSTSIM_TEST_MARKER", str(tmp_path / "marker"))
+    spec = {**SPEC, "fixed": {"noise": 0.02}, "sweep": {"patience": [0.5, 0.95]}, "record": {}}
+    sweep(tmp_path / "two", spec, workers=2, chunk_size=1, run_fn=pid_real_simulate)
+    two = load_results(tmp_path / "two")
+    assert len(set(two.pid)) == 2
+    sweep(tmp_path / "one", spec, run_fn=None)
+    pd.testing.assert_frame_equal(two.drop(columns="pid"), load_results(tmp_path / "one"))
 
 
 def test_dask_local_cluster_gives_the_same_tables(tmp_path, reference):
