@@ -335,3 +335,13 @@ def test_cheating_student_sees_gossip_lower_trust_of_managers_never_dealt_with()
     assert fell, "no manager outside the deals heard of the cheating"
     heard = {name for name, _, why in trust_in(park, seat) if why == "heard about you"}
     assert {park.fac.names[j] for j in fell} <= heard
+
+
+def test_browser_tests_say_what_to_install_when_chromium_is_missing(monkeypatch):
+    from trustsim.app import harness
+
+    monkeypatch.setattr(harness, "find_chromium", lambda: None)
+    reason = harness.browser_skip_reason()
+    assert "chromium" in reason and "scripts/install_browser.sh" in reason
+    with pytest.raises(RuntimeError, match="install_browser"):
+        harness.launch_chromium(object())
