@@ -240,7 +240,7 @@ def _patterns(table: pd.DataFrame, start_year: int, end_year: int) -> dict[str, 
         "exchanges_ended": float(table["end_year"].notna().sum()),
     }
     start = np.floor(table["start_year"].to_numpy()).astype(int)
-    for d in DECADES:
+    for d in (d for d in DECADES if d < end_year):
         span = min(d + 10, end_year) - d
         out[f"new_per_year_{d}s"] = float(((start >= d) & (start < d + 10)).sum() / span)
     per_year = np.bincount(start - start_year, minlength=1) if start.size else np.zeros(1)
