@@ -126,13 +126,16 @@ def test_preset_switches_the_scenario(page):
     assert "opens in the first round" in facilities.first.locator("title").text_content()
     page.get_by_role("button", name="Step").click()
     wait_status(page, r"\| round 1 \|")
-    tooltip = facilities.first.locator("title").text_content()
-    assert "strategy: forward_looking" in tooltip and "years in the job" in tooltip
+    spot = page.locator("svg.trustsim-spots circle[data-id=greenhouse]")
+    spot.locator("title", has_text="years in the job").wait_for(state="attached")
+    assert "strategy: forward_looking" in spot.locator("title").text_content()
     assert page.locator("svg.trustsim-map line.tie").count() == 0
     page.get_by_text("Show social ties").click()
     page.locator("svg.trustsim-map line.tie").first.wait_for(state="attached")
-    pick(page, "Inspect facility", "Greenhouse")
+    spot.click()  # clicking a facility opens it in the inspector
     page.locator(".trustsim-park li", has_text="Greenhouse (horticulture)").wait_for()
+    pick(page, "Inspect facility", "Power plant")
+    page.locator(".trustsim-park li", has_text="Power plant (power)").wait_for()
     assert page.errors == []
 
 

@@ -14,7 +14,15 @@ import solara
 from mesa.visualization.utils import force_update, update_counter
 
 from trustsim.app.levers import SLIDERS, SWITCHES, Levers, parse_seed, presets, strategies
-from trustsim.app.park_map import legend_html, park_svg, short_name
+from trustsim.app.park_map import (
+    HEIGHT,
+    WIDTH,
+    Spot,
+    facility_spots,
+    legend_html,
+    park_svg,
+    short_name,
+)
 from trustsim.app.plots import series_svg
 from trustsim.app.session import ClassroomSession, short_message
 from trustsim.app.view import (
@@ -171,8 +179,28 @@ def Status(session: ClassroomSession):
 
 
 @solara.component
+def FacilitySpot(spot: Spot, tooltip: str, on_click):
+    """An invisible, clickable disc over one facility on the map, with its hover text."""
+    disc = solara.v.Html(
+        tag="circle",
+        attributes={
+            "cx": f"{spot.x:.1f}",
+            "cy": f"{spot.y:.1f}",
+            "r": f"{spot.r + 2:.1f}",
+            "fill": "transparent",
+            "style": "cursor: pointer; pointer-events: all",
+            "class": "spot",
+            "data-id": spot.id,
+        },
+        children=[solara.v.Html(tag="title", children=[tooltip])],
+    )
+    solara.v.use_event(disc, "click", lambda *_: on_click())
+    return disc
+
+
+@solara.component
 def ParkMap(session: ClassroomSession):
-    """The park on a map, a legend, the social-ties toggle and the facility inspector."""
+    """The park on a map (hover or click a facility), the ties toggle and the inspector."""
     update_counter.get()
     show_ties = solara.use_reactive(False)
     inspect = solara.use_reactive(NOBODY)
@@ -182,14 +210,27 @@ def ParkMap(session: ClassroomSession):
             nodes = map_nodes(park)
             ties = map_ties(park) if show_ties.value else []
             svg = park_svg(nodes, map_exchanges(park), ties)
+            spots = facility_spots(nodes)
             names = {n.name: n.id for n in nodes}
-            sectors = [n.sector for n in nodes]
         except Exception as err:  # noqa: BLE001 - shown as one line
             _failed("map", err)
             return
         solara.Checkbox(label="Show social ties", value=show_ties)
-        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["trustsim-map-box"])
-        solara.HTML(tag="div", unsafe_innerHTML=legend_html(sectors))
+        with solara.Div(style={"position": "relative", "max-width": f"{WIDTH}px"}):
+            solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["trustsim-map-box"])
+            solara.v.Html(
+                tag="svg",
+                attributes={
+                    "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+                    "class": "trustsim-spots",
+                    "style": "position: absolute; left: 0; top: 0; width: 100%; height: 100%",
+                },
+                children=[
+                    FacilitySpot(spot, node.tooltip, lambda name=node.name: inspect.set(name))
+                    for spot, node in zip(spots, nodes, strict=True)
+                ],
+            )
+        solara.HTML(tag="div", unsafe_innerHTML=legend_html([n.sector for n in nodes]))
         solara.Select("Inspect facility", values=[NOBODY, *names], value=inspect)
         if inspect.value in names:
             lines = manager_lines(park, names[inspect.value])

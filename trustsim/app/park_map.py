@@ -130,6 +130,27 @@ def _projector(points: list[tuple[float, float]]):
     return project
 
 
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a facility is drawn, in SVG pixels: centre and radius."""
+
+    id: str
+    x: float
+    y: float
+    r: float
+
+
+def facility_spots(nodes: list[Node]) -> list[Spot]:
+    """Pixel centre and radius of each facility (radius grows with the square root of volume)."""
+    km = _compress(nodes)
+    project = _projector(list(km.values()))
+    top_volume = max([n.volume for n in nodes if n.volume > 0] or [1.0])
+    return [
+        Spot(n.id, *project(*km[n.id]), 6 + 16 * math.sqrt(max(n.volume, 0.0) / top_volume))
+        for n in nodes
+    ]
+
+
 def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) -> str:
     """Return the park map as an SVG document string.
 
@@ -138,16 +159,14 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
         exchanges: active exchanges (several between one pair are drawn as separate arcs).
         ties: social ties to draw as thin grey lines (empty to hide them).
     """
-    km = _compress(nodes)
-    project = _projector(list(km.values()))
-    pos = {k: project(x, y) for k, (x, y) in km.items()}
+    spots = {s.id: s for s in facility_spots(nodes)}
+    pos = {k: (s.x, s.y) for k, s in spots.items()}
     colours = sector_colours([n.sector for n in nodes])
-    top_volume = max([n.volume for n in nodes if n.volume > 0] or [1.0])
     top_flow = max([e.volume for e in exchanges if e.volume > 0] or [1.0])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'class="trustsim-map" role="img" aria-label="map of the park" '
-        f'style="width:100%;max-width:{WIDTH}px;background:#fbfbf8">'
+        f'style="display:block;width:100%;max-width:{WIDTH}px;background:#fbfbf8">'
     ]
     for tie in ties:
         if tie.source in pos and tie.target in pos:
@@ -166,8 +185,7 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
         seen[pair] = k + 1
         parts.append(_exchange_path(link, pos, k, top_flow))
     for node in nodes:
-        x, y = pos[node.id]
-        r = 6 + 16 * math.sqrt(max(node.volume, 0.0) / top_volume)
+        x, y, r = spots[node.id].x, spots[node.id].y, spots[node.id].r
         opacity = 1.0 if node.active else 0.3
         parts.append(
             f'<g class="facility" data-id="{escape(node.id)}" opacity="{opacity}">'
