@@ -166,3 +166,14 @@ def test_closer_source_picks_the_band_nearer_the_model_mean():
     report = ValidationReport("kalundborg", 1, 0, {}, summarize(runs, marks))
     assert report.closer_source() == {"tonnes_diverted": "seed essay",
                                       "co2_avoided": "alternative (seed note (EMF))"}
+
+
+def test_kalundborg_grows_utility_first_around_the_power_station():
+    # P2 and P3 on a seed ensemble of the calibrated scenario
+    report = validate("kalundborg", seeds=6)
+    p = report.patterns
+    assert p["utility_share_first10"]["mean"] > p["utility_share_rest"]["mean"] + 0.15
+    assert p["power_station_hub_share_1995"]["mean"] >= 0.5
+    # P1: no burst, every decade adds exchanges at well under two a year
+    assert p["max_new_in_a_year"]["mean"] <= 4
+    assert all(p[f"new_per_year_{d}s"]["mean"] < 2 for d in (1961, 1971, 1981, 1991, 2001))
