@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -220,8 +221,9 @@ def environment() -> dict[str, Any]:
     """Versions of trustsim and its main dependencies, and the git commit when known."""
     versions = {"python": platform.python_version()}
     for package in ("trustsim", "mesa", "numpy", "scipy", "pandas", "pyarrow"):
+        loaded = getattr(sys.modules.get(package), "__version__", None)
         try:
-            versions[package] = version(package)
+            versions[package] = loaded or version(package)
         except PackageNotFoundError:
             versions[package] = None
     return {"versions": versions, "git_commit": git_commit()}
