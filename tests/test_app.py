@@ -214,7 +214,7 @@ def test_panel_breaks_lines_at_missing_values():
 @pytest.fixture
 def rendered_page():
     """The app's page rendered in an AppLayout (so the sidebar renders), without a server."""
-    import solara
+    solara = pytest.importorskip("solara", reason="the app extra is not installed")
 
     from trustsim.app.page import Page
 
