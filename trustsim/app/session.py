@@ -9,6 +9,7 @@ short :attr:`message` and the session stays usable (the traceback goes to the se
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Protocol
 
 from trustsim.app.levers import Levers, presets
@@ -67,6 +68,7 @@ class ClassroomSession:
         self.choices: dict[int, bool] = {}
         self.last_round: dict[int, bool] = {}
         self.park: Any = None
+        self._lock = threading.Lock()  # the play loop steps from a thread; buttons from another
         try:
             self.park = build_park(self.levers)
         except Exception as err:  # noqa: BLE001 - shown to the student as one line
@@ -88,16 +90,17 @@ class ClassroomSession:
 
     def step(self) -> None:
         """Play one round with the student's choices; on failure stop and keep a message."""
-        if not self.running:
-            return
-        try:
-            if self.seat is not None:
-                self._apply_choices()
-            self.park.step()
-        except Exception as err:  # noqa: BLE001 - shown to the student as one line
-            log.exception("step failed")
-            self.message = f"The simulation stopped: {short_message(err)}"
-            self.park.running = False
+        with self._lock:
+            if not self.running:
+                return
+            try:
+                if self.seat is not None:
+                    self._apply_choices()
+                self.park.step()
+            except Exception as err:  # noqa: BLE001 - shown to the student as one line
+                log.exception("step failed")
+                self.message = f"The simulation stopped: {short_message(err)}"
+                self.park.running = False
 
     # -- playing a plant manager ---------------------------------------------------------
     def take_seat(self, facility_id: str | None) -> None:
