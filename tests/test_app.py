@@ -345,16 +345,3 @@ def test_browser_tests_say_what_to_install_when_chromium_is_missing(monkeypatch)
     assert "chromium" in reason and "scripts/install_browser.sh" in reason
     with pytest.raises(RuntimeError, match="install_browser"):
         harness.launch_chromium(object())
-
-
-def test_steps_from_two_threads_do_not_interleave():
-    import threading
-
-    session = ClassroomSession(Levers.for_scenario("minimal"))
-    threads = [threading.Thread(target=lambda: [session.step() for _ in range(10)]) for _ in "ab"]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert session.time == 20
-    assert session.park.timeseries()["step"].tolist() == list(range(20))
