@@ -118,6 +118,7 @@ class SymbiosisPark(mesa.Model):
         self._live_dirty = True
         self._market_dirty = True  # something besides in-exchange trust changed
         self._new_managers = np.zeros(0, dtype=np.int64)
+        self._fresh = np.zeros(0, dtype=np.int64)  # matches discovered this step
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
@@ -326,7 +327,7 @@ class SymbiosisPark(mesa.Model):
         found = self.rng.random(idx.size) < prob
         c.known[idx[found]] = True
         self._known += int(found.sum())
-        self._market_dirty |= bool(found.any())
+        self._fresh = idx[found]
 
     def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
         """Trust of a in b for a deal.
@@ -359,9 +360,11 @@ class SymbiosisPark(mesa.Model):
         pool = c.known & ~c.active & self._live_now
         if not (self._market_dirty or t % self.steps_per_year == 0
                 or (p["broker_registry"] and self.broker_active(year))):
-            # since the last full look only trust inside relationships moved (up or down) and
-            # successors drew a new patience; elsewhere trust only fell and offers only shrank
+            # since the last full look only trust inside relationships moved (up or down),
+            # successors drew a new patience and new matches were found; elsewhere trust only
+            # fell and offers only shrank
             look = self.met[c.sup, c.rec]
+            look[self._fresh] = True
             if self._new_managers.size:
                 new = np.zeros(fac.n, dtype=np.bool_)
                 new[self._new_managers] = True
@@ -369,6 +372,7 @@ class SymbiosisPark(mesa.Model):
             pool &= look
         self._market_dirty = False
         self._new_managers = np.zeros(0, dtype=np.int64)
+        self._fresh = np.zeros(0, dtype=np.int64)
         if not pool.any():
             return
         if t % self.steps_per_year == 0:  # suppliers are reviewed once a year
