@@ -3,7 +3,8 @@
 Prints the figures of issue 5:
 
 1. the runner's overhead with one worker against a plain loop of ``trustsim.simulate`` over the
-   same runs (target under 5 %), in wall and CPU time;
+   same runs (target under 5 %), in wall and CPU time, and within the same sweep as the time
+   spent outside ``simulate`` over the time inside it (immune to load changing between runs);
 2. the speed-up with two workers against one (target at least 1.8 on an idle 2-core machine);
 3. the wall time of a 1,000-run sweep of the minimal scenario over 25 years on 2 workers
    (target under 60 s).
@@ -70,11 +71,25 @@ def plain_loop(raw: dict) -> tuple[float, float]:
     return time.perf_counter() - start, cpu_times() - cpu
 
 
-def timed_sweep(raw: dict, workers: int, root: Path) -> tuple[float, float]:
+class TimedSimulate:
+    """``simulate`` that adds up the wall time spent inside it (for in-process sweeps)."""
+
+    def __init__(self) -> None:
+        self.inside = 0.0
+
+    def __call__(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return simulate(*args, **kwargs)
+        finally:
+            self.inside += time.perf_counter() - start
+
+
+def timed_sweep(raw: dict, workers: int, root: Path, run_fn=None) -> tuple[float, float]:
     """Wall time and CPU time (this process and its pool workers) of a sweep."""
     out = root / f"w{workers}-{time.monotonic_ns()}"
     start, cpu = time.perf_counter(), cpu_times()
-    report = run_sweep(raw, out, workers=workers, progress=False)
+    report = run_sweep(raw, out, workers=workers, progress=False, run_fn=run_fn)
     elapsed = time.perf_counter() - start, cpu_times() - cpu
     if report.n_failed:
         raise SystemExit(f"{report.n_failed} runs failed in {out}")
@@ -110,10 +125,12 @@ def main() -> None:
         root = Path(tmp)
         timed_sweep(spec(2, 1, "warm_up"), 1, root)  # one-off imports, as in any session
         start_up = worker_start_up()
-        loops, ones, twos = [], [], []
+        loops, ones, twos, outside = [], [], [], []
         for _ in range(args.repeats):  # interleaved, so a change of machine load hits all
             loops.append(plain_loop(short))
-            ones.append(timed_sweep(short, 1, root))
+            timed = TimedSimulate()
+            ones.append(timed_sweep(short, 1, root, run_fn=timed))
+            outside.append(ones[-1][0] / timed.inside - 1)
             twos.append(timed_sweep(short, 2, root))
         big = spec(args.big_runs, 25, "bench_big")
         n_big = parse_spec(big).n_runs
@@ -140,6 +157,7 @@ def main() -> None:
             f"CPU {100 * (one_cpu / loop_cpu - 1):+.1f} %",
         )
     )
+    print(f"  {'':<26} same sweep: time outside simulate / inside {100 * min(outside):+.1f} %")
     print(
         line(
             "runner, 2 workers",
