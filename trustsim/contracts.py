@@ -66,8 +66,8 @@ def effective_threshold(
     Zero where T' <= R (no temptation left); one where R <= P (nothing to protect).
     """
     t = (temptation - expected_penalty) - sanction
-    with np.errstate(divide="ignore", invalid="ignore"):
-        thr = np.where(t > reward, (t - reward) / (t - punishment), 0.0)
+    gap = t - punishment
+    thr = np.where(t > reward, (t - reward) / np.where(gap > 0.0, gap, 1.0), 0.0)
     return np.where(reward > punishment, thr, 1.0)
 
 

@@ -85,7 +85,5 @@ def economics(
     coord = params["coordination_cost"] * np.where(byp, params["byproduct_coordination"], 1.0)
     surplus = gross - transport - annuity - regulatory_cost(gross, byp, year, params) - coord
     operating = surplus + annuity
-    with np.errstate(divide="ignore", invalid="ignore"):
-        payback = np.where(operating > 0, capex / np.where(operating > 0, operating, 1.0),
-                           np.inf)
+    payback = np.where(operating > 0, capex / np.where(operating > 0, operating, 1.0), np.inf)
     return Economics(volume, gross, capex, annuity, surplus, payback)
