@@ -30,6 +30,7 @@ demo: $(STAMP)
 	$(VENV)/bin/trustsim figures --quick --only E10
 
 test: $(STAMP)
+	@bash scripts/install_browser.sh $(PY) || echo "warning: could not install Chromium and Solara's front-end files; the browser tests will be skipped"
 	$(VENV)/bin/ruff check trustsim tests experiments scripts
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q
 
