@@ -157,6 +157,16 @@ def test_resume_with_another_spec_is_refused(tmp_path):
         sweep(tmp_path / "out", other, resume=True)
 
 
+def test_two_sweeps_never_write_one_directory(tmp_path):
+    from trustsim.results import ResultStore
+
+    sweep(tmp_path / "out", chunk_size=6)
+    with ResultStore(tmp_path / "out").lock():  # as another sweep would hold it
+        with pytest.raises(UserError, match="another sweep is writing there"):
+            sweep(tmp_path / "out", resume=True)
+    assert sweep(tmp_path / "out", resume=True).n_new == 0
+
+
 def test_resume_into_a_new_directory_runs_everything(tmp_path):
     assert sweep(tmp_path / "new", resume=True).n_new == 18
 

@@ -5,6 +5,7 @@ A results directory holds::
     runs/part-00000.parquet        one row per run (ids, parameters, summary, status, error)
     timeseries/part-00000.parquet  the same runs' time series, when the spec records them
     metadata.json                  schema version, spec and hash, versions, git commit, times
+    sweep.lock                     held (an OS file lock) while a sweep writes
 
 Each part is written to a temporary file and renamed into place, the time series before the
 runs, so a run counts as done exactly when its ``runs`` part is complete. A part that cannot
@@ -13,12 +14,13 @@ be read (cut short by a crash or a copy) is removed on resume and its runs are r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -35,6 +37,7 @@ SCHEMA_VERSION = 1
 RUNS_DIR = "runs"
 TIMESERIES_DIR = "timeseries"
 METADATA = "metadata.json"
+LOCK = "sweep.lock"
 #: Columns every run row starts with, in this order.
 ID_COLUMNS = ("point", "replicate", "root_seed", "status", "error")
 _ID_TYPES = {
@@ -80,6 +83,33 @@ class ResultStore:
         """Create the directory layout."""
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.timeseries_dir.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold ``sweep.lock`` while writing, so two sweeps never write the same directory.
+
+        The lock is an OS file lock: it goes with the process, even one killed outright.
+
+        Raises:
+            UserError: Another process holds the lock.
+        """
+        try:
+            import fcntl
+        except ImportError:  # no POSIX file locks (Windows): run unguarded
+            yield
+            return
+        with open(self.out / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UserError(
+                    f"{self.out}: another sweep is writing there; wait for it to end or "
+                    "choose another --out"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def scan(self, *, timeseries: bool) -> Scan:
         """List the finished runs, removing temporary, unreadable and orphaned part-files.

@@ -182,6 +182,7 @@ def run_sweep(
         client = _dask_client(stack, workers, scheduler) if backend == "dask" else None
         slots = max(1, sum(client.nthreads().values())) if client is not None else workers
         store.create()
+        stack.enter_context(store.lock())
         scan = store.scan(timeseries=spec.timeseries)
         chunks = _chunks(spec, scan.done, slots, chunk_size)
         n_new = sum(len(chunk.runs) for chunk in chunks)
