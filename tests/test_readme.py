@@ -31,5 +31,6 @@ def test_quick_start_is_two_make_targets_that_exist():
 def test_every_cli_command_in_the_readme_is_registered():
     from trustsim.cli import COMMANDS
 
-    used = set(re.findall(r"^trustsim (\w+)", README, flags=re.M))
+    shell = "".join(re.findall(r"```bash\n(.*?)```", README, flags=re.S))
+    used = set(re.findall(r"^trustsim (\w+)", shell, flags=re.M))
     assert used and used <= set(COMMANDS)
