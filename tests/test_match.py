@@ -163,7 +163,9 @@ def test_deviating_from_grim_pays_exactly_below_threshold(game):
         assert (gain.mean() < -4 * se) == (w > thr)
 
 
-@pytest.mark.parametrize("sanction, probability, penalty", [(1.0, 0.0, 0.0), (0.0, 0.5, 3.0), (0.5, 0.25, 2.0)])
+@pytest.mark.parametrize(
+    "sanction, probability, penalty", [(1.0, 0.0, 0.0), (0.0, 0.5, 3.0), (0.5, 0.25, 2.0)]
+)
 def test_sanction_and_enforcement_move_the_threshold(sanction, probability, penalty):
     # The defector's one-shot payoff drops to T - pF - s; cooperation pays from the shifted
     # threshold on, and deviation below it, although the base threshold is 1/2.
