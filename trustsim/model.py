@@ -42,6 +42,7 @@ from trustsim.operation import (
     draw_round,
     play_round,
     play_round_reference,
+    roster,
 )
 from trustsim.params import FORWARD_LOOKING, defaults, validate_overrides
 from trustsim.resources import RESOURCES, resource_arrays
@@ -165,7 +166,7 @@ class SymbiosisPark(mesa.Model):
         ids = self.ex.active_ids()
         result = None
         if ids.size:
-            draws = draw_round(self.rng, self.ex.out[ids], self._stream_variability)
+            draws = draw_round(self.rng, roster(self, ids).out, self._stream_variability)
             play = play_round_reference if self.use_reference_round else play_round
             result = play(self, ids, draws)
             self.ex.log(ids, t, result.actions)
@@ -488,8 +489,8 @@ class SymbiosisPark(mesa.Model):
             self.infra[a, b] = self.infra[b, a] = True
 
     def _learn(self, ids: NDArray[np.int64], res: RoundResult, year: float) -> None:
-        me = np.column_stack([self.ex.sup[ids], self.ex.rec[ids]])
-        partner = me[:, ::-1]
+        ro = roster(self, ids)
+        me, partner = ro.me, ro.partner
         seen_d = res.observed == 1
         if seen_d.any():
             gossip(self.trust, self.ties, self.fac.active, me[seen_d], partner[seen_d],
@@ -498,7 +499,7 @@ class SymbiosisPark(mesa.Model):
             np.add.at(self.rep_c, partner.ravel(), (res.observed == 0).ravel())
             np.add.at(self.rep_d, partner.ravel(), seen_d.ravel())
         self._actions += res.actions.size
-        self._cooperations += int((res.actions == 0).sum())
+        self._cooperations += res.actions.size - int(np.count_nonzero(res.actions))
 
     def _renegotiate(self, ids: NDArray[np.int64]) -> None:
         """Formal and spot deals become relational once trust makes that self-enforcing.
@@ -524,9 +525,10 @@ class SymbiosisPark(mesa.Model):
             self._net_stats = None
 
     def _terminate(self, ids: NDArray[np.int64], res: RoundResult, t: int) -> None:
-        me = np.column_stack([self.ex.sup[ids], self.ex.rec[ids]])
+        ro = roster(self, ids)
+        me = ro.me
         fl = self.strategy_code[me] == FORWARD_LOOKING_CODE
-        trust = self.trust[me, me[:, ::-1]]
+        trust = self.trust.reshape(-1)[ro.keys]
         lost = trust < self.params["trust_threshold"]
         breach = (fl & ~self.controlled[me] & (res.observed == 1) & lost).any(axis=1)
         low = (trust < self.params["trust_exit"]).any(axis=1)
@@ -579,11 +581,12 @@ class SymbiosisPark(mesa.Model):
         ex = self.ex
         ids = ex.active_ids()
         if ids.size:
-            a, b = ex.sup[ids], ex.rec[ids]
-            mean_trust = float((self.trust[a, b].sum() + self.trust[b, a].sum()) / (2 * ids.size))
+            trust = self.trust.reshape(-1)[roster(self, ids).keys.T]  # [a, b] and [b, a] rows
+            mean_trust = float((trust[0].sum() + trust[1].sum()) / (2 * ids.size))
         else:
             mean_trust = math.nan
-        coop = float((res.actions == 0).mean()) if res is not None else math.nan
+        coop = ((res.actions.size - int(np.count_nonzero(res.actions))) / res.actions.size
+                if res is not None else math.nan)
         fa, n_act, n_util, n_byp, cent, tonnes, savings, co2, spot, formal, rel = (
             self._network_stats())
         self._rows.append((

@@ -32,8 +32,8 @@ from trustsim.strategies import History
 if TYPE_CHECKING:
     from trustsim.model import SymbiosisPark
 
-__all__ = ["FORWARD_LOOKING_CODE", "RoundDraws", "RoundResult", "draw_round", "play_round",
-           "play_round_reference"]
+__all__ = ["FORWARD_LOOKING_CODE", "Roster", "RoundDraws", "RoundResult", "draw_round",
+           "play_round", "play_round_reference", "roster"]
 
 #: Strategy code of forward-looking managers (kernel strategies have codes >= 0).
 FORWARD_LOOKING_CODE = -1
@@ -76,38 +76,110 @@ def draw_round(
     return RoundDraws(u, factor)
 
 
+@dataclass(slots=True)
+class Roster:
+    """What a round needs of a set of exchanges and that cannot change while they are active.
+
+    Built once per set (:func:`roster`), so a step whose exchanges did not change gathers none
+    of it again. ``me`` holds each exchange's (supplier, receiver), ``keys`` the flat index of
+    ``trust[me, partner]`` and ``tie_keys`` those of ``ties[lo, hi]`` and ``ties[hi, lo]``;
+    where a dyad observes several exchanges, ``dyad`` maps each observation to its distinct
+    dyad ``dyads`` (ascending) and ``per_dyad`` counts them (all None when every dyad is seen
+    once).
+    """
+
+    ids: NDArray[np.int64]
+    me: NDArray[np.int64]
+    partner: NDArray[np.int64]
+    keys: NDArray[np.int64]
+    tie_keys: NDArray[np.int64]
+    reward: NDArray[np.float64]
+    temptation: NDArray[np.float64]
+    sucker: NDArray[np.float64]
+    punishment: NDArray[np.float64]
+    value: NDArray[np.float64]
+    byproduct: NDArray[np.bool_]
+    out: NDArray[np.int64]
+    dyad: NDArray[np.int64] | None
+    dyads: NDArray[np.int64] | None
+    per_dyad: NDArray[np.int64] | None
+
+
+def roster(model: SymbiosisPark, ids: NDArray[np.int64]) -> Roster:
+    """The :class:`Roster` of the exchanges ``ids``, cached while ``ids`` is the same array.
+
+    ``ids`` must not be modified in place (``ExchangeTable.active_ids`` returns a new array
+    whenever the active set changes).
+    """
+    cached = model.ex.roster
+    if cached is not None and cached.ids is ids:
+        return cached
+    ex, nf = model.ex, model.fac.n
+    n = ids.shape[0]
+    me = np.empty((n, 2), dtype=np.int64)
+    me[:, 0], me[:, 1] = ex.sup[ids], ex.rec[ids]
+    partner = me[:, ::-1]
+    keys = me * nf + partner
+    lo, hi = me.min(axis=1), me.max(axis=1)
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    first = np.empty(flat.shape[0], dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    dyad = dyads = per_dyad = None
+    if not first.all():
+        dyads = ordered[first]
+        dyad = np.empty(flat.shape[0], dtype=np.int64)
+        dyad[order] = np.cumsum(first) - 1
+        per_dyad = np.bincount(dyad, minlength=dyads.shape[0])
+    built = Roster(
+        ids=ids, me=me, partner=partner, keys=keys,
+        tie_keys=np.stack([lo * nf + hi, hi * nf + lo]),
+        reward=ex.reward[ids], temptation=ex.temptation[ids], sucker=ex.sucker[ids],
+        punishment=ex.punishment[ids], value=ex.value[ids],
+        byproduct=ex.byproduct[ids][:, None], out=ex.out[ids],
+        dyad=dyad, dyads=dyads, per_dyad=per_dyad,
+    )
+    ex.roster = built
+    return built
+
+
 def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
     """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
     ex, p = model.ex, model.params
+    ro = roster(model, ids)
     n = ids.shape[0]
     u = draws.u
-    a, b = ex.sup[ids], ex.rec[ids]
-    me = np.empty((n, 2), dtype=np.int64)
-    me[:, 0], me[:, 1] = a, b
-    partner = me[:, ::-1]
-    reward, tempt = ex.reward[ids], ex.temptation[ids]
-    sucker, punish = ex.sucker[ids], ex.punishment[ids]
-    value = ex.value[ids]
+    me, partner = ro.me, ro.partner
+    reward, tempt, sucker, punish = ro.reward, ro.temptation, ro.sucker, ro.punishment
+    value = ro.value
     embedded = model.embedded[me]
     sanction = (p["sanction_strength"] * value)[:, None] * embedded
     formal = ex.contract[ids] == FORMAL
     penalty = p["formal_penalty"] * value
     expected = (formal * (p["enforcement"] * penalty))[:, None] * _ONES
     h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
-    trust = model.trust[me, partner]
+    flat_trust = model.trust.reshape(-1)
+    trust = flat_trust[ro.keys]
 
-    # decide
-    codes = model.strategy_code[me]
-    code_list = [int(codes[0, 0])] if model.uniform_strategy else np.unique(codes).tolist()
-    defect = np.zeros((n, 2), dtype=np.bool_)
-    for code in code_list:
-        sel = codes == code
+    # decide, per side in row-major (exchange, side) order
+    defect = np.zeros(2 * n, dtype=np.bool_)
+    if model.uniform_strategy:
+        groups = [(int(model.strategy_code[me[0, 0]]), slice(None))]
+    else:
+        codes = model.strategy_code[me].ravel()
+        groups = [(code, codes == code) for code in np.unique(codes).tolist()]
+    for code, sel in groups:
         if code == FORWARD_LOOKING_CODE:
-            thr = effective_threshold(tempt[sel], reward[sel], punish[sel], sanction[sel],
-                                      expected[sel])
-            defect[sel] = (model.patience[me[sel]] < thr) | (trust[sel] < p["trust_threshold"])
+            thr = effective_threshold(tempt.ravel()[sel], reward.ravel()[sel],
+                                      punish.ravel()[sel], sanction.ravel()[sel],
+                                      expected.ravel()[sel])
+            defect[sel] = ((model.patience[me.ravel()[sel]] < thr)
+                           | (trust.ravel()[sel] < p["trust_threshold"]))
         else:
-            hs = h[sel]
+            hs = h.reshape(2 * n, -1)[sel]
+            ts = trust.ravel()[sel]
             hist = History(
                 turn=hs[:, 0],
                 my_last=hs[:, 1].astype(np.int8),
@@ -116,37 +188,38 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
                 their_c=hs[:, 4],
                 their_d=hs[:, 5],
                 their_ever_defected=hs[:, 6].astype(np.bool_),
-                trust=trust[sel],
-                partner_reputation=model.reputation_of(partner[sel], trust[sel]),
+                trust=ts,
+                partner_reputation=model.reputation_of(partner.ravel()[sel], ts),
             )
-            defect[sel] = model.strategies[code].decide(hist, u[_DECIDE][sel])
+            defect[sel] = model.strategies[code].decide(hist, u[_DECIDE].ravel()[sel])
+    defect = defect.reshape(n, 2)
     if model.choices or model.controlled.any():
         ctrl = model.controlled[me]
         if ctrl.any():
             wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
             defect = np.where(ctrl, wish, defect)
 
-    # act, score, observe
-    act = (defect ^ (u[_NOISE] < p["noise"])).astype(np.int8)
-    seen = act.copy()  # each side's action as its partner perceives it
-    seen[(seen == 1) & ex.byproduct[ids][:, None] & (u[_DETECT] >= p["byproduct_detection"])] = 0
-    flip = u[_PERCEIVE] < p["misperception"]
-    seen[flip] = 1 - seen[flip]
-    other = act[:, ::-1]
-    base = np.where(act == 0, np.where(other == 0, reward, sucker),
-                    np.where(other == 0, tempt, punish))
+    # act, score, observe (as booleans: True is a defection)
+    if p["noise"] > 0.0:  # uniforms are below 1, so a zero probability flips nothing
+        defect = defect ^ (u[_NOISE] < p["noise"])
+    act = defect.astype(np.int8)
+    seen = defect & ~(ro.byproduct & (u[_DETECT] >= p["byproduct_detection"]))
+    if p["misperception"] > 0.0:
+        seen = seen ^ (u[_PERCEIVE] < p["misperception"])
+    honour = ~defect
+    other = honour[:, ::-1]
+    base = np.where(honour, np.where(other, reward, sucker), np.where(other, tempt, punish))
     pay = base * draws.factor[:, None]
-    caught = seen == 1
-    pay = pay - np.where(caught & embedded, sanction, 0.0)
-    fined = caught & formal[:, None] & (u[_ENFORCE] < p["enforcement"])
+    pay = pay - np.where(seen & embedded, sanction, 0.0)
+    fined = seen & formal[:, None] & (u[_ENFORCE] < p["enforcement"])
     pay = pay - np.where(fined, penalty[:, None], 0.0)
-    observed = seen[:, ::-1]
+    defected = seen[:, ::-1]  # what each side observed of its partner
+    observed = defected.astype(np.int8)
 
     # record histories
-    defected = observed == 1
     h[..., 3] = h[..., 2]
-    h[..., 2] = observed
-    h[..., 1] = act
+    h[..., 2] = defected
+    h[..., 1] = defect
     h[..., 0] += 1
     h[..., 4] += ~defected
     h[..., 5] += defected
@@ -154,25 +227,20 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     ex.hist[ids] = h
     ex.payoff[ids] += pay
     ex.rounds[ids] += 1
-    ex.coop_s[ids] += act[:, 0] == 0
-    ex.coop_r[ids] += act[:, 1] == 0
+    ex.coop_s[ids] += honour[:, 0]
+    ex.coop_r[ids] += honour[:, 1]
 
     # learn: trust per dyad (all of this round's observations), ties on mutual cooperation
-    nf = model.fac.n
-    keys = (me * nf + partner).ravel()
-    ordered = np.sort(keys)
-    if not (ordered[1:] == ordered[:-1]).any():  # one observation per dyad: no counting
+    if ro.dyad is None:  # one observation per dyad: no counting
         t = trust.ravel()
-        coop = ~defected.ravel()
-        t = np.where(coop, t + p["trust_gain"] * (1.0 - t), t - p["trust_loss"] * t)
-        model.trust.reshape(-1)[keys] = t
+        t = np.where(~defected.ravel(), t + p["trust_gain"] * (1.0 - t),
+                     t - p["trust_loss"] * t)
+        flat_trust[ro.keys.ravel()] = t
     else:
-        ukeys, inv = np.unique(keys, return_inverse=True)
-        obs = defected.ravel()
-        n_c = np.bincount(inv, weights=~obs, minlength=ukeys.size).astype(np.int64)
-        n_d = np.bincount(inv, weights=obs, minlength=ukeys.size).astype(np.int64)
-        flat = model.trust.reshape(-1)
-        t = flat[ukeys]
+        n_d = np.bincount(ro.dyad, weights=defected.ravel(),
+                          minlength=ro.dyads.shape[0]).astype(np.int64)
+        n_c = ro.per_dyad - n_d
+        t = flat_trust[ro.dyads]
         gain, loss = p["trust_gain"], p["trust_loss"]
         for k in range(int(n_c.max(initial=0))):
             sel = n_c > k
@@ -180,17 +248,17 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
         for k in range(int(n_d.max(initial=0))):
             sel = n_d > k
             t[sel] = t[sel] - loss * t[sel]
-        flat[ukeys] = t
-    mutual = ~defected.any(axis=1)
+        flat_trust[ro.dyads] = t
+    mutual = ~(defected[:, 0] | defected[:, 1])
     if mutual.any():
-        i = np.minimum(a[mutual], b[mutual])
-        j = np.maximum(a[mutual], b[mutual])
-        grown = np.minimum(1.0, model.ties[i, j] + p["tie_growth"])
-        model.ties[i, j] = grown
-        model.ties[j, i] = grown
+        flat_ties = model.ties.reshape(-1)
+        ij, ji = ro.tie_keys[0][mutual], ro.tie_keys[1][mutual]
+        grown = np.minimum(1.0, flat_ties[ij] + p["tie_growth"])
+        flat_ties[ij] = grown
+        flat_ties[ji] = grown
         tied = grown > 0.0
-        model.embedded[i[tied]] = True
-        model.embedded[j[tied]] = True
+        model.embedded[ij[tied] // model.fac.n] = True
+        model.embedded[ji[tied] // model.fac.n] = True
     return RoundResult(act, observed, pay)
 
 
