@@ -110,20 +110,22 @@ def lines(
     return ax
 
 
-def why_not(effect: Contrast, expected: int, what: str) -> str:
+def why_not(effect: Contrast, expected: int, what: str, size: str = "full") -> str:
     """Say why an effect does not support a prediction of sign ``expected`` (+1 or -1).
 
     Distinguishes an interval that includes zero with the estimate on the predicted side
-    (too few runs to tell) from an estimate on the wrong side (the model disagrees).
+    (too few runs to tell) from an estimate on the wrong side (the model disagrees). ``size``
+    is the build's size (a smaller build points to the full spec).
     """
     if effect.significant and np.sign(effect.diff) == expected:
         return ""
     if np.isnan(effect.diff) or effect.diff == 0:
         return f"{what}: no difference at all between the two ends."
     if np.sign(effect.diff) == expected:
+        more = "; the full spec runs more" if size != "full" else ""
         return (
             f"{what}: the estimate has the predicted sign but its 95% interval includes zero "
-            "(too few runs at this size to tell; the full spec runs more)."
+            f"(too few runs to tell{more})."
         )
     if effect.significant:
         return f"{what}: the model shows the opposite of the prediction, beyond the 95% interval."

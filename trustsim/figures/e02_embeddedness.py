@@ -94,8 +94,8 @@ def build(ctx: Context) -> list[Finding]:
         + " ".join(
             r
             for r in (
-                why_not(by_cohesion, +1, "Cohesion"),
-                why_not(by_turnover, -1, "Turnover"),
+                why_not(by_cohesion, +1, "Cohesion", ctx.size),
+                why_not(by_turnover, -1, "Turnover", ctx.size),
             )
             if r
         )

@@ -85,7 +85,8 @@ def build(ctx: Context) -> list[Finding]:
             "predict."
             if holds
             else f"Reputation does not raise cooperation beyond the 95% interval in the largest "
-            f"park (n = {sizes[-1]}). " + why_not(gains[-1], +1, "Gossip and registry together")
+            f"park (n = {sizes[-1]}). "
+            + why_not(gains[-1], +1, "Gossip and registry together", ctx.size)
         )
     )
     if not holds:

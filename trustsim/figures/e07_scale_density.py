@@ -76,7 +76,7 @@ def build(ctx: Context) -> list[Finding]:
             {"n_facilities": n, "region_km": kms[0]},
         )
         rises.append(sparse.significant and sparse.diff > 0)
-        reasons.append(why_not(sparse, +1, f"{int(n)} firms"))
+        reasons.append(why_not(sparse, +1, f"{int(n)} firms", ctx.size))
         part = table[table.n_facilities == n].sort_values("density")
         viable = part[part["mean"] >= VIABLE]
         threshold = (

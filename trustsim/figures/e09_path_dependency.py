@@ -65,7 +65,7 @@ def build(ctx: Context) -> list[Finding]:
         " Reuse makes later exchanges along existing pipelines pay"
         if cheaper
         else " Reuse does not raise the number of exchanges beyond the 95% interval ("
-        + why_not(grow, +1, "exchanges").rstrip(".")
+        + why_not(grow, +1, "exchanges", ctx.size).rstrip(".")
         + ")"
     )
     if not any_switch:

@@ -53,8 +53,13 @@ def build(ctx: Context) -> list[Finding]:
     ctx.save(fig, "E11_sensitivity")
     text = (
         f"Sobol design with {n_base} base samples ({len(runs)} runs). " + "; ".join(notes) + ". "
-        "Total minus first-order index measures interactions. With few base samples the "
-        "bootstrap intervals are wide (the axis is cut at -0.6 and 1.6): read the ranking, not "
-        "the values."
+        "Total minus first-order index measures interactions (the axis is cut at -0.6 and "
+        "1.6)."
+        + (
+            f" With {n_base} base samples the bootstrap intervals are wide: read the ranking, "
+            "not the values."
+            if n_base < 128
+            else ""
+        )
     )
     return [ctx.finding("E11", "E11_sensitivity", text, None)]
