@@ -120,6 +120,7 @@ class SymbiosisPark(mesa.Model):
         self._market_dirty = True  # something besides in-exchange trust changed
         self._new_managers = np.zeros(0, dtype=np.int64)
         self._fresh = np.zeros(0, dtype=np.int64)  # matches discovered this step
+        self._hidden: NDArray[np.int64] | None = None  # live matches not known yet (cached)
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
@@ -183,7 +184,7 @@ class SymbiosisPark(mesa.Model):
     def _draw_patience(self, n: int) -> NDArray[np.float64]:
         p = self.params
         z = self.rng.standard_normal(n)
-        return np.clip(p["patience"] + p["patience_spread"] * z, 0.0, 0.999)
+        return np.minimum(np.maximum(p["patience"] + p["patience_spread"] * z, 0.0), 0.999)
 
     def strategy_key(self, f: int) -> str:
         """Strategy key of facility ``f``'s manager."""
@@ -258,7 +259,8 @@ class SymbiosisPark(mesa.Model):
         self._new_managers = leaving  # their new patience may allow contracts refused before
         for f in leaving.tolist():
             self.managers[f].succeed()
-        touched = np.union1d(leaving, np.flatnonzero(self.ties[:, leaving].any(axis=1)))
+        touched = self.ties[:, leaving].any(axis=1)  # tied to a leaver, or leaving
+        touched[leaving] = True
         reset_manager(self.trust, self.ties, leaving, p)
         self.embedded[touched] = self.ties[touched].any(axis=1)
         gone = np.zeros(fac.n, dtype=np.bool_)
@@ -266,33 +268,41 @@ class SymbiosisPark(mesa.Model):
         c = self.cand
         forget = np.flatnonzero((gone[c.sup] | gone[c.rec]) & c.known & ~c.active)
         lost = forget[self.rng.random(forget.size) >= p["institutional_memory"]]
-        c.known[lost] = False
-        self._known -= lost.size
+        if lost.size:
+            c.known[lost] = False
+            self._known -= lost.size
+            self._hidden = None
         ex = self.ex
         ids = ex.active_ids()
-        for side, col in ((0, ex.sup), (1, ex.rec)):
-            ex.hist[ids[gone[col[ids]]], side] = HISTORY_FILL
-        rel = ids[(gone[ex.sup[ids]] | gone[ex.rec[ids]]) & (ex.contract[ids] == RELATIONAL)]
-        for e in rel.tolist():
-            self._recontract(e, t)
+        if ids.size == 0:
+            return
+        by_sup, by_rec = gone[ex.sup[ids]], gone[ex.rec[ids]]
+        ex.hist[ids[by_sup], 0] = HISTORY_FILL
+        ex.hist[ids[by_rec], 1] = HISTORY_FILL
+        rel = ids[(by_sup | by_rec) & (ex.contract[ids] == RELATIONAL)]
+        if rel.size == 0:
+            return
+        s = p["sanction_strength"] * ex.value[rel]
+        sanction = np.column_stack([s * self.embedded[ex.sup[rel]], s * self.embedded[ex.rec[rel]]])
+        thr = effective_threshold(ex.temptation[rel], ex.reward[rel], ex.punishment[rel],
+                                  sanction, np.zeros_like(sanction))
+        for e, (thr_s, thr_r) in zip(rel.tolist(), thr.tolist(), strict=True):
+            self._recontract(e, thr_s, thr_r, t)
 
-    def _recontract(self, e: int, t: int) -> None:
+    def _recontract(self, e: int, thr_s: float, thr_r: float, t: int) -> None:
         """A successor renegotiates relational contract ``e`` as if it were new.
 
         A relational contract rests on personal trust [BakerGibbonsMurphy2002]; if the new
         pair no longer supports it, they fall back to a formal or spot contract on the same
-        terms, or the exchange ends (reason ``manager_left``).
+        terms, or the exchange ends (reason ``manager_left``). ``thr_s`` and ``thr_r`` are the
+        supplier's and receiver's self-enforcement thresholds of the relational contract.
         """
         ex, p = self.ex, self.params
         a, b = int(ex.sup[e]), int(ex.rec[e])
-        s = p["sanction_strength"] * float(ex.value[e])
-        sanction = np.array([s * float(self.embedded[a]), s * float(self.embedded[b])])
-        thr = effective_threshold(ex.temptation[e], ex.reward[e], ex.punishment[e], sanction,
-                                  np.zeros(2))
         gross = float(ex.value[e]) * self.steps_per_year
         operating = float(ex.surplus[e] + ex.annuity[e])
         contract = choose_contract(
-            thresholds_relational=(float(thr[0]), float(thr[1])),
+            thresholds_relational=(thr_s, thr_r),
             patience=(float(self.patience[a]), float(self.patience[b])),
             trust=(float(self.trust[a, b]), float(self.trust[b, a])),
             surplus=float(ex.surplus[e]), gross=gross,
@@ -301,9 +311,10 @@ class SymbiosisPark(mesa.Model):
         if contract is None:
             self._end(np.array([e]), "manager_left", t)
             return
-        ex.contract[e] = contract
-        ex.contract_cost[e] = p["formal_cost"] * gross if contract == FORMAL else 0.0
-        self._net_stats = None
+        if contract != RELATIONAL:
+            ex.contract[e] = contract
+            ex.contract_cost[e] = p["formal_cost"] * gross if contract == FORMAL else 0.0
+            self._net_stats = None
 
     def _live(self, t: int) -> NDArray[np.bool_]:
         fac, c = self.fac, self.cand
@@ -319,16 +330,21 @@ class SymbiosisPark(mesa.Model):
             self._live_now = self._live(t)
             self._live_dirty = False
             self._market_dirty = True
-        idx = np.flatnonzero(self._live_now & ~c.known)
+            self._hidden = None
+        if self._hidden is None:
+            self._hidden = np.flatnonzero(self._live_now & ~c.known)
+        idx = self._hidden
         if idx.size == 0:
             return
         rate = discovery_rates(c, idx, self.ties, self.trust, self.params,
                                self.broker_active(year))
         prob = 1.0 - np.exp(-rate / self.steps_per_year)
         found = self.rng.random(idx.size) < prob
-        c.known[idx[found]] = True
-        self._known += int(found.sum())
         self._fresh = idx[found]
+        if self._fresh.size:
+            c.known[self._fresh] = True
+            self._known += self._fresh.size
+            self._hidden = idx[~found]
 
     def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
         """Trust of a in b for a deal.
