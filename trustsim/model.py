@@ -89,6 +89,7 @@ class SymbiosisPark(mesa.Model):
         n = self.fac.n
         self.rs = resource_arrays()
         self.cand = build_candidates(self.fac, p)
+        self._cand_pair = self.cand.sup * n + self.cand.rec  # flat index of [sup, rec]
         if spec.initially_known:
             self.cand.known[:] = True
         self.ties = initial_ties(self.fac, p, self.rng, spec.ties)
@@ -231,13 +232,11 @@ class SymbiosisPark(mesa.Model):
                                     & (fac.exit_step > t)).tolist():
                 fac.active[f] = True
                 self.managers[f] = PlantManager(self, f)
-                self._net_stats = None
         leaving = fac.active & (fac.exit_step <= t)
         if self._exit_rate.any():
             leaving |= fac.active & (self.rng.random(fac.n) < self._exit_rate)
         if leaving.any():
             self._live_dirty = True
-            self._net_stats = None
             fac.active[leaving] = False
             fac.exit_step[leaving] = np.minimum(fac.exit_step[leaving], t)  # record closures
             for f in np.flatnonzero(leaving).tolist():
@@ -352,12 +351,12 @@ class SymbiosisPark(mesa.Model):
         Own trust; towards a manager not dealt with yet, raised by their social tie and
         shifted by b's published reputation when the broker keeps a registry.
         """
-        t = np.where(self.met[a, b], self.trust[a, b],
-                     np.minimum(1.0, self.trust[a, b] + self.params["tie_trust"] * self.ties[a, b]))
+        met, own = self.met[a, b], self.trust[a, b]
+        t = np.where(met, own, np.minimum(1.0, own + self.params["tie_trust"] * self.ties[a, b]))
         if self.params["broker_registry"] and self.broker_active():
             rep = image_score(self.rep_c[b], self.rep_d[b])
             shifted = np.clip(t + self.params["reputation_weight"] * (rep - 0.5), 0.0, 1.0)
-            t = np.where(self.met[a, b], t, shifted)
+            t = np.where(met, t, shifted)
         return t
 
     def _economics(self, idx: NDArray[np.int64], volume: NDArray[np.float64], year: float):
@@ -380,7 +379,7 @@ class SymbiosisPark(mesa.Model):
             # since the last full look only trust inside relationships moved (up or down),
             # successors drew a new patience and new matches were found; elsewhere trust only
             # fell and offers only shrank
-            look = self.met[c.sup, c.rec]
+            look = self.met.reshape(-1)[self._cand_pair]
             look[self._fresh] = True
             if self._new_managers.size:
                 new = np.zeros(fac.n, dtype=np.bool_)
@@ -443,16 +442,19 @@ class SymbiosisPark(mesa.Model):
             return
         eco = self._economics(pool, q, year)
         per_unit = eco.surplus / q
-        ids = self.ex.active_ids()
+        ex = self.ex
+        ids = ex.active_ids()
+        needs = ex.need[ids]
+        ops = (ex.surplus[ids] + ex.annuity[ids]) / ex.volume[ids]  # operating, per unit
         for k in np.lexsort((pool, -per_unit)).tolist():
             if eco.surplus[k] <= 0.0:
                 continue
-            inc = ids[(self.ex.need[ids] == c.need[pool[k]]) & self.ex.active[ids]]
-            if inc.size == 0:
+            mask = (needs == c.need[pool[k]]) & ex.active[ids]
+            if not mask.any():
                 continue
-            op = (self.ex.surplus[inc] + self.ex.annuity[inc]) / self.ex.volume[inc]
-            worst = int(inc[np.lexsort((inc, op))[0]])
+            inc, op = ids[mask], ops[mask]
             if per_unit[k] > (1.0 + p["switching_margin"]) * op.min() and op.min() > -np.inf:
+                worst = int(inc[np.lexsort((inc, op))[0]])
                 a, b = c.sup[pool[k]], c.rec[pool[k]]
                 need = (p["byproduct_trust"] if self.rs["byproduct"][c.res[pool[k]]]
                         else p["trust_threshold"])
@@ -579,7 +581,7 @@ class SymbiosisPark(mesa.Model):
                 float((vol * rs["co2_t"][res]).sum()))
 
     def _network_stats(self) -> tuple:
-        """Facilities, exchange counts, centralization, flows and contracts (cached)."""
+        """Exchange counts, centralization, flows and contracts (cached until they change)."""
         if self._net_stats is None:
             ex = self.ex
             ids = ex.active_ids()
@@ -587,7 +589,7 @@ class SymbiosisPark(mesa.Model):
             deg = degrees(ex.sup[ids], ex.rec[ids], self.fac.n)
             contracts = np.bincount(ex.contract[ids], minlength=3)
             self._net_stats = (
-                int(self.fac.active.sum()), int(ids.size), int(ids.size - byp), byp,
+                int(ids.size), int(ids.size - byp), byp,
                 degree_centralization(deg), *self._flows(ids), int(contracts[SPOT]),
                 int(contracts[FORMAL]), int(contracts[RELATIONAL]),
             )
@@ -603,7 +605,8 @@ class SymbiosisPark(mesa.Model):
             mean_trust = math.nan
         coop = ((res.actions.size - int(np.count_nonzero(res.actions))) / res.actions.size
                 if res is not None else math.nan)
-        fa, n_act, n_util, n_byp, cent, tonnes, savings, co2, spot, formal, rel = (
+        fa = int(np.count_nonzero(self.fac.active))
+        n_act, n_util, n_byp, cent, tonnes, savings, co2, spot, formal, rel = (
             self._network_stats())
         self._rows.append((
             t, year, fa, n_act, n_util, n_byp, ex.n, self._ended, coop, mean_trust, cent,
