@@ -262,3 +262,19 @@ def test_cli_rejects_a_missing_specs_folder(tmp_path):
     args = parser.parse_args(["figures", "--specs", str(tmp_path / "nope")])
     with pytest.raises(UserError, match="--specs: no such folder"):
         figures_cli.run(args)
+
+
+def test_results_commit_counts_only_sessions_that_computed_runs():
+    one = {"git_commit": "aaa", "sessions": [{"new_runs": 5}]}
+    assert core.computed_with(one) == ["aaa"]
+    resumed = {
+        "git_commit": "ccc",
+        "sessions": [
+            {"new_runs": 5, "git_commit": "aaa"},
+            {"new_runs": 3, "git_commit": "bbb"},
+            {"new_runs": 0, "git_commit": "ccc"},
+        ],
+    }
+    assert core.computed_with(resumed) == ["aaa", "bbb"]
+    old = {"git_commit": "ccc", "sessions": [{"new_runs": 5}, {"new_runs": 0, "git_commit": "c"}]}
+    assert core.computed_with(old) == [None]

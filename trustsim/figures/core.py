@@ -276,7 +276,8 @@ class Context:
                 f"column of trustsim.load_results({str(out)!r})"
             )
         metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
-        self._note_commit(key, metadata.get("git_commit"))
+        for commit in computed_with(metadata):
+            self._note_commit(key, commit)
         return load_results(out)
 
     def timeseries(self, key: str, which: int = 0) -> pd.DataFrame:
@@ -342,6 +343,19 @@ class Context:
             holds=None if holds is None else bool(holds),
             commit=", ".join(sorted(self.commits.get(key, ()))),
         )
+
+
+def computed_with(metadata: Mapping[str, Any]) -> list[str | None]:
+    """Git commits of the sweep sessions that computed runs (None where none was recorded).
+
+    A resumed sweep adds a session; one that computed nothing does not count.
+    """
+    sessions = [s for s in metadata.get("sessions", []) if s.get("new_runs", 1) > 0]
+    if not sessions:
+        return [metadata.get("git_commit")]
+    if len(metadata.get("sessions", [])) == 1:
+        return [sessions[0].get("git_commit", metadata.get("git_commit"))]
+    return [s.get("git_commit") for s in sessions]
 
 
 def _findings_path(ctx: Context) -> Path:
