@@ -35,7 +35,7 @@ from trustsim.errors import UserError
 from trustsim.exchanges import END_REASONS, HISTORY_FILL, ExchangeTable
 from trustsim.facilities import FacilityTable
 from trustsim.metrics import degree_centralization, degrees, heat_cascade_grades, water_uses
-from trustsim.negotiation import economics
+from trustsim.negotiation import MatchTerms, economics
 from trustsim.operation import (
     FORWARD_LOOKING_CODE,
     RoundResult,
@@ -89,7 +89,14 @@ class SymbiosisPark(mesa.Model):
         n = self.fac.n
         self.rs = resource_arrays()
         self.cand = build_candidates(self.fac, p)
-        self._cand_pair = self.cand.sup * n + self.cand.rec  # flat index of [sup, rec]
+        c = self.cand
+        self._cand_pair = c.sup * n + c.rec  # flat index of [sup, rec]
+        self._terms = MatchTerms.from_candidates(
+            out=c.out, need=c.need, res=c.res, dist=c.dist,
+            offsite=self.fac.offsite[c.sup] + self.fac.offsite[c.rec],
+            fac_out_disposal=self.fac.out_disposal, need_price=self.fac.need_price, rs=self.rs,
+            params=p,
+        )
         if spec.initially_known:
             self.cand.known[:] = True
         self.ties = initial_ties(self.fac, p, self.rng, spec.ties)
@@ -360,12 +367,8 @@ class SymbiosisPark(mesa.Model):
         return t
 
     def _economics(self, idx: NDArray[np.int64], volume: NDArray[np.float64], year: float):
-        c, fac = self.cand, self.fac
-        has = self.infra[c.sup[idx], c.rec[idx]]
         return economics(
-            volume=volume, out=c.out[idx], need=c.need[idx], res=c.res[idx], dist=c.dist[idx],
-            offsite=fac.offsite[c.sup[idx]] + fac.offsite[c.rec[idx]], has_infra=has,
-            fac_out_disposal=fac.out_disposal, need_price=fac.need_price, rs=self.rs,
+            self._terms, idx, volume=volume, has_infra=self.infra.reshape(-1)[self._cand_pair[idx]],
             params=self.params, year=year, energy_index=self.energy_index(year),
         )
 

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from trustsim.regulation import landfill_tax, regulatory_cost
 
-__all__ = ["Economics", "capital_recovery", "economics"]
+__all__ = ["Economics", "MatchTerms", "capital_recovery", "economics"]
 
 
 def capital_recovery(rate: float, years: float) -> float:
@@ -54,35 +54,66 @@ class Economics:
     payback: NDArray[np.float64]
 
 
+class MatchTerms:
+    """The parts of the economics of every potential match that do not change over a run.
+
+    Gathered once per run (:meth:`from_candidates`), so a period's economics gathers per-match
+    arrays instead of facility and resource tables; the avoided cost per unit is kept for the
+    current energy index and landfill tax (both change only in a few years).
+    """
+
+    def __init__(self, *, price, energy, diverted, byproduct, disposal, transport, route_km,
+                 ref_volume, infra_base, coordination) -> None:
+        self.price, self.energy, self.diverted = price, energy, diverted
+        self.byproduct, self.disposal, self.transport = byproduct, disposal, transport
+        self.route_km, self.ref_volume = route_km, ref_volume
+        self.infra_base, self.coordination = infra_base, coordination
+        self._avoided_key: tuple[float, float] | None = None
+        self._avoided = price
+
+    @classmethod
+    def from_candidates(cls, *, out, need, res, dist, offsite, fac_out_disposal, need_price,
+                        rs: dict[str, NDArray], params: dict) -> MatchTerms:
+        """Terms of the matches (output stream ``out``, need ``need``, resource ``res``...)."""
+        byp = rs["byproduct"][res]
+        return cls(
+            price=need_price[need] * params["virgin_price_scale"],
+            energy=rs["energy"][res], diverted=rs["diverted_t"][res], byproduct=byp,
+            disposal=fac_out_disposal[out], transport=rs["transport"][res],
+            route_km=dist + offsite, ref_volume=rs["ref_volume"][res],
+            infra_base=rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist,
+            coordination=params["coordination_cost"]
+            * np.where(byp, params["byproduct_coordination"], 1.0),
+        )
+
+    def avoided(self, energy_index: float, tax: float) -> NDArray[np.float64]:
+        """Avoided cost per unit of every match: virgin price, disposal and landfill tax."""
+        if self._avoided_key != (energy_index, tax):
+            price = self.price * np.where(self.energy, energy_index, 1.0)
+            self._avoided = price + self.disposal + tax * self.diverted * self.byproduct
+            self._avoided_key = (energy_index, tax)
+        return self._avoided
+
+
 def economics(
+    terms: MatchTerms,
+    idx: NDArray[np.int64],
     *,
     volume: NDArray[np.float64],
-    out: NDArray[np.int64],
-    need: NDArray[np.int64],
-    res: NDArray[np.int64],
-    dist: NDArray[np.float64],
-    offsite: NDArray[np.float64],
     has_infra: NDArray[np.bool_],
-    fac_out_disposal: NDArray[np.float64],
-    need_price: NDArray[np.float64],
-    rs: dict[str, NDArray],
     params: dict,
     year: float,
     energy_index: float,
 ) -> Economics:
-    """Compute the yearly economics of exchanges of ``volume`` per year (vectorised)."""
-    byp = rs["byproduct"][res]
-    price = (need_price[need] * params["virgin_price_scale"]
-             * np.where(rs["energy"][res], energy_index, 1.0))
-    tax = landfill_tax(year, params) * rs["diverted_t"][res] * byp
-    gross = volume * (price + fac_out_disposal[out] + tax)
-    transport = volume * rs["transport"][res] * (dist + offsite)
-    scale = (volume / rs["ref_volume"][res]) ** 0.6
-    capex = ((rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist) * scale
-             * params["infrastructure_cost_scale"])
+    """Compute the yearly economics of matches ``idx`` at ``volume`` per year (vectorised)."""
+    byp = terms.byproduct[idx]
+    gross = volume * terms.avoided(energy_index, landfill_tax(year, params))[idx]
+    transport = volume * terms.transport[idx] * terms.route_km[idx]
+    scale = (volume / terms.ref_volume[idx]) ** 0.6
+    capex = terms.infra_base[idx] * scale * params["infrastructure_cost_scale"]
     capex = capex * np.where(has_infra, 1.0 - params["infrastructure_reuse"], 1.0)
     annuity = capex * capital_recovery(params["interest_rate"], params["infrastructure_life"])
-    coord = params["coordination_cost"] * np.where(byp, params["byproduct_coordination"], 1.0)
+    coord = terms.coordination[idx]
     surplus = gross - transport - annuity - regulatory_cost(gross, byp, year, params) - coord
     operating = surplus + annuity
     payback = np.where(operating > 0, capex / np.where(operating > 0, operating, 1.0), np.inf)
