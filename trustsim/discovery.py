@@ -110,19 +110,22 @@ def build_candidates(fac: FacilityTable, params: dict) -> Candidates:
 
 
 def discovery_rates(
-    cand: Candidates,
-    idx: NDArray[np.int64],
+    own_rate: NDArray[np.float64],
+    pair: NDArray[np.int64],
+    in_broker_range: NDArray[np.bool_],
     ties: NDArray[np.float64],
     trust: NDArray[np.float64],
     params: dict,
     broker_active: bool,
 ) -> NDArray[np.float64]:
-    """Yearly discovery rate of the candidates ``idx`` through all three channels."""
-    sup, rec = cand.sup[idx], cand.rec[idx]
-    rate = cand.own_rate[idx].copy()
-    tie = ties[sup, rec]
-    shared = (tie > 0.0) & (trust[sup, rec] >= params["share_trust"])
-    rate += np.where(shared, params["tie_discovery_rate"] * tie, 0.0)
+    """Yearly discovery rate of candidates through all three channels.
+
+    ``own_rate``, ``in_broker_range`` and ``pair`` (the flat index ``sup * n + rec`` into the
+    n x n ``ties`` and ``trust``) are the candidates' entries in :class:`Candidates`.
+    """
+    tie = ties.reshape(-1)[pair]
+    shared = (tie > 0.0) & (trust.reshape(-1)[pair] >= params["share_trust"])
+    rate = own_rate + np.where(shared, params["tie_discovery_rate"] * tie, 0.0)
     if broker_active:
-        rate += np.where(cand.in_broker_range[idx], params["broker_rate"], 0.0)
+        rate += np.where(in_broker_range, params["broker_rate"], 0.0)
     return rate

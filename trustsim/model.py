@@ -91,6 +91,11 @@ class SymbiosisPark(mesa.Model):
         self.cand = build_candidates(self.fac, p)
         c = self.cand
         self._cand_pair = c.sup * n + c.rec  # flat index of [sup, rec]
+        self._cand_pair_rev = c.rec * n + c.sup  # flat index of [rec, sup]
+        self._cand_smallest = p["min_volume_share"] * np.minimum(
+            self.fac.out_volume[c.out], self.fac.need_volume[c.need])  # smallest deal
+        self._cand_need_trust = np.where(self.rs["byproduct"][c.res], p["byproduct_trust"],
+                                         p["trust_threshold"])
         self._terms = MatchTerms.from_candidates(
             out=c.out, need=c.need, res=c.res, dist=c.dist,
             offsite=self.fac.offsite[c.sup] + self.fac.offsite[c.rec],
@@ -128,12 +133,14 @@ class SymbiosisPark(mesa.Model):
         self._market_dirty = True  # something besides in-exchange trust changed
         self._new_managers = np.zeros(0, dtype=np.int64)
         self._fresh = np.zeros(0, dtype=np.int64)  # matches discovered this step
-        self._hidden: NDArray[np.int64] | None = None  # live matches not known yet (cached)
+        #: live matches not known yet: index, own-search rate, flat [sup, rec], broker reach
+        self._hidden: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
         self._net_stats: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
         self._stream_variability = self.fac.out_var * p["variability_scale"]
         self._exit_rate = self.fac.fragility * p["fragility_scale"] / self.steps_per_year
+        self._may_close = bool(self._exit_rate.any())
         self.managers: dict[int, PlantManager] = {}
         self._rows: list[tuple] = []
         self._actions = 0
@@ -239,9 +246,10 @@ class SymbiosisPark(mesa.Model):
                                     & (fac.exit_step > t)).tolist():
                 fac.active[f] = True
                 self.managers[f] = PlantManager(self, f)
-        leaving = fac.active & (fac.exit_step <= t)
-        if self._exit_rate.any():
-            leaving |= fac.active & (self.rng.random(fac.n) < self._exit_rate)
+        leaving = fac.exit_step <= t
+        if self._may_close:
+            leaving |= self.rng.random(fac.n) < self._exit_rate
+        leaving &= fac.active
         if leaving.any():
             self._live_dirty = True
             fac.active[leaving] = False
@@ -338,11 +346,12 @@ class SymbiosisPark(mesa.Model):
             self._market_dirty = True
             self._hidden = None
         if self._hidden is None:
-            self._hidden = np.flatnonzero(self._live_now & ~c.known)
-        idx = self._hidden
+            idx = np.flatnonzero(self._live_now & ~c.known)
+            self._hidden = (idx, c.own_rate[idx], self._cand_pair[idx], c.in_broker_range[idx])
+        idx, own, pair, broker = self._hidden
         if idx.size == 0:
             return
-        rate = discovery_rates(c, idx, self.ties, self.trust, self.params,
+        rate = discovery_rates(own, pair, broker, self.ties, self.trust, self.params,
                                self.broker_active(year))
         prob = 1.0 - np.exp(-rate / self.steps_per_year)
         found = self.rng.random(idx.size) < prob
@@ -350,17 +359,20 @@ class SymbiosisPark(mesa.Model):
         if self._fresh.size:
             c.known[self._fresh] = True
             self._known += self._fresh.size
-            self._hidden = idx[~found]
+            left = ~found
+            self._hidden = (idx[left], own[left], pair[left], broker[left])
 
-    def _effective_trust(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray:
-        """Trust of a in b for a deal.
+    def _effective_trust(self, key: NDArray[np.int64]) -> NDArray:
+        """Trust of a in b for a deal, ``key`` being the flat index ``a * n + b``.
 
         Own trust; towards a manager not dealt with yet, raised by their social tie and
         shifted by b's published reputation when the broker keeps a registry.
         """
-        met, own = self.met[a, b], self.trust[a, b]
-        t = np.where(met, own, np.minimum(1.0, own + self.params["tie_trust"] * self.ties[a, b]))
+        met, own = self.met.reshape(-1)[key], self.trust.reshape(-1)[key]
+        tie = self.ties.reshape(-1)[key]
+        t = np.where(met, own, np.minimum(1.0, own + self.params["tie_trust"] * tie))
         if self.params["broker_registry"] and self.broker_active():
+            b = key % self.fac.n
             rep = image_score(self.rep_c[b], self.rep_d[b])
             shifted = np.clip(t + self.params["reputation_weight"] * (rep - 0.5), 0.0, 1.0)
             t = np.where(met, t, shifted)
@@ -392,24 +404,21 @@ class SymbiosisPark(mesa.Model):
         self._market_dirty = False
         self._new_managers = np.zeros(0, dtype=np.int64)
         self._fresh = np.zeros(0, dtype=np.int64)
-        if not pool.any():
+        idx = np.flatnonzero(pool)
+        if idx.size == 0:
             return
         if t % self.steps_per_year == 0:  # suppliers are reviewed once a year
-            self._switch(np.flatnonzero(pool), t, year)
+            self._switch(idx, t, year)  # only ends exchanges: the pool stays inactive
         sup_rem = fac.out_volume - fac.out_committed
         need_rem = fac.need_volume - fac.need_met
-        idx = np.flatnonzero(pool & ~c.active)
         q = np.minimum(sup_rem[c.out[idx]], need_rem[c.need[idx]])
-        smallest = p["min_volume_share"] * np.minimum(fac.out_volume[c.out[idx]],
-                                                      fac.need_volume[c.need[idx]])
-        ok = (q > 0.0) & (q >= smallest)
+        ok = (q > 0.0) & (q >= self._cand_smallest[idx])
         idx, q = idx[ok], q[ok]
         if idx.size == 0:
             return
-        need_trust = np.where(self.rs["byproduct"][c.res[idx]], p["byproduct_trust"],
-                              p["trust_threshold"])
-        trusting = ((self._effective_trust(c.sup[idx], c.rec[idx]) >= need_trust)
-                    & (self._effective_trust(c.rec[idx], c.sup[idx]) >= need_trust))
+        need_trust = self._cand_need_trust[idx]
+        trusting = ((self._effective_trust(self._cand_pair[idx]) >= need_trust)
+                    & (self._effective_trust(self._cand_pair_rev[idx]) >= need_trust))
         idx, q = idx[trusting], q[trusting]
         if idx.size == 0:
             return
@@ -484,8 +493,8 @@ class SymbiosisPark(mesa.Model):
         contract = choose_contract(
             thresholds_relational=(float(thr[0]), float(thr[1])),
             patience=(float(self.patience[a]), float(self.patience[b])),
-            trust=(float(self._effective_trust(np.array([a]), np.array([b]))[0]),
-                   float(self._effective_trust(np.array([b]), np.array([a]))[0])),
+            trust=(float(self._effective_trust(self._cand_pair[idx])[0]),
+                   float(self._effective_trust(self._cand_pair_rev[idx])[0])),
             surplus=surplus, gross=gross, payback=payback, params=p,
         )
         if contract is None:
