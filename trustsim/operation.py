@@ -20,7 +20,7 @@ action is misread with probability ``misperception``); trust moves towards the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,7 +85,9 @@ class Roster:
     ``trust[me, partner]`` and ``tie_keys`` those of ``ties[lo, hi]`` and ``ties[hi, lo]``;
     where a dyad observes several exchanges, ``dyad`` maps each observation to its distinct
     dyad ``dyads`` (ascending) and ``per_dyad`` counts them (all None when every dyad is seen
-    once).
+    once). The terms that follow from social ties and contracts (sanction, formal contract,
+    penalty, expected penalty and the forward-looking thresholds) are kept for the ``deal``
+    (embeddedness and contracts) they were computed for.
     """
 
     ids: NDArray[np.int64]
@@ -103,6 +105,12 @@ class Roster:
     dyad: NDArray[np.int64] | None
     dyads: NDArray[np.int64] | None
     per_dyad: NDArray[np.int64] | None
+    deal: tuple[bytes, bytes] | None = None
+    sanction: NDArray[np.float64] | None = None
+    formal: NDArray[np.bool_] | None = None
+    penalty: NDArray[np.float64] | None = None
+    expected: NDArray[np.float64] | None = None
+    thresholds: dict[int, NDArray[np.float64]] = field(default_factory=dict)
 
 
 def roster(model: SymbiosisPark, ids: NDArray[np.int64]) -> Roster:
@@ -155,10 +163,16 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     reward, tempt, sucker, punish = ro.reward, ro.temptation, ro.sucker, ro.punishment
     value = ro.value
     embedded = model.embedded[me]
-    sanction = (p["sanction_strength"] * value)[:, None] * embedded
-    formal = ex.contract[ids] == FORMAL
-    penalty = p["formal_penalty"] * value
-    expected = (formal * (p["enforcement"] * penalty))[:, None] * _ONES
+    contract = ex.contract[ids]
+    deal = (embedded.tobytes(), contract.tobytes())
+    if ro.deal != deal:
+        ro.deal = deal
+        ro.sanction = (p["sanction_strength"] * value)[:, None] * embedded
+        ro.formal = contract == FORMAL
+        ro.penalty = p["formal_penalty"] * value
+        ro.expected = (ro.formal * (p["enforcement"] * ro.penalty))[:, None] * _ONES
+        ro.thresholds.clear()
+    sanction, formal, penalty, expected = ro.sanction, ro.formal, ro.penalty, ro.expected
     h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
     flat_trust = model.trust.reshape(-1)
     trust = flat_trust[ro.keys]
@@ -172,9 +186,11 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
         groups = [(code, codes == code) for code in np.unique(codes).tolist()]
     for code, sel in groups:
         if code == FORWARD_LOOKING_CODE:
-            thr = effective_threshold(tempt.ravel()[sel], reward.ravel()[sel],
-                                      punish.ravel()[sel], sanction.ravel()[sel],
-                                      expected.ravel()[sel])
+            thr = ro.thresholds.get(code)
+            if thr is None:
+                thr = ro.thresholds[code] = effective_threshold(
+                    tempt.ravel()[sel], reward.ravel()[sel], punish.ravel()[sel],
+                    sanction.ravel()[sel], expected.ravel()[sel])
             defect[sel] = ((model.patience[me.ravel()[sel]] < thr)
                            | (trust.ravel()[sel] < p["trust_threshold"]))
         else:
