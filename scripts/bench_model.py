@@ -37,7 +37,11 @@ def round_speedup(n_active, strategy):
 
 
 def run_time(scenario, repeats, steps=None, **overrides):
-    """Mean wall time of construction plus run, over seeds 0..repeats-1."""
+    """Median wall and CPU time of construction plus run, over seeds 0..repeats-1.
+
+    Medians, not means: the machine is shared, and one run slowed by a neighbour would move a
+    mean of five.
+    """
     times, cpu = [], []
     for seed in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -49,7 +53,7 @@ def run_time(scenario, repeats, steps=None, **overrides):
                 model.step()
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-    return float(np.mean(times)), float(np.mean(cpu)), model
+    return float(np.median(times)), float(np.median(cpu)), model
 
 
 def main():
