@@ -371,7 +371,9 @@ def _execute_pool(
     finished: queue.SimpleQueue[tuple[int, ChunkResult | BaseException]] = queue.SimpleQueue()
     lock = threading.Lock()
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers - 1, initializer=_ignore_sigint) as pool:
+    with _sigint_ignored():  # workers inherit it, so a Ctrl-C during their start-up is quiet
+        pool = context.Pool(workers - 1, initializer=_ignore_sigint)
+    with pool:
 
         def submit() -> None:
             with lock:
@@ -438,6 +440,19 @@ def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> A
         return stack.enter_context(Client(scheduler))
     except (OSError, ValueError, TimeoutError) as err:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C in the block (main thread only; elsewhere signals are not ours)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_sigint() -> None:
