@@ -39,6 +39,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench_kernel.py
+	$(PY) scripts/bench_evolution.py
+	$(PY) scripts/bench_model.py
+	$(PY) scripts/bench_runner.py
 
 clean-env:
 	rm -rf $(VENV)
