@@ -136,6 +136,8 @@ class SymbiosisPark(mesa.Model):
         #: live matches not known yet: index, own-search rate, flat [sup, rec], broker reach
         self._hidden: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
         self._net_stats: tuple | None = None
+        #: (active ids, their counts and degree centralization): survives contract-only changes
+        self._net_shape: tuple | None = None
         self._known = int(self.cand.known.sum())
         self._stream_end_steps = set(self.fac.out_end.tolist()) | set(self.fac.need_end.tolist())
         self._stream_variability = self.fac.out_var * p["variability_scale"]
@@ -593,16 +595,22 @@ class SymbiosisPark(mesa.Model):
                 float((vol * rs["co2_t"][res]).sum()))
 
     def _network_stats(self) -> tuple:
-        """Exchange counts, centralization, flows and contracts (cached until they change)."""
+        """Exchange counts, centralization, flows and contracts (cached until they change).
+
+        Counts and centralization are kept while the active set is the same array, so a
+        change of contracts alone does not recompute degrees.
+        """
         if self._net_stats is None:
             ex = self.ex
             ids = ex.active_ids()
-            byp = int(ex.byproduct[ids].sum())
-            deg = degrees(ex.sup[ids], ex.rec[ids], self.fac.n)
+            if self._net_shape is None or self._net_shape[0] is not ids:
+                byp = int(ex.byproduct[ids].sum())
+                deg = degrees(ex.sup[ids], ex.rec[ids], self.fac.n)
+                self._net_shape = (ids, int(ids.size), int(ids.size - byp), byp,
+                                   degree_centralization(deg))
             contracts = np.bincount(ex.contract[ids], minlength=3)
             self._net_stats = (
-                int(ids.size), int(ids.size - byp), byp,
-                degree_centralization(deg), *self._flows(ids), int(contracts[SPOT]),
+                *self._net_shape[1:], *self._flows(ids), int(contracts[SPOT]),
                 int(contracts[FORMAL]), int(contracts[RELATIONAL]),
             )
         return self._net_stats
