@@ -134,12 +134,17 @@ def build(ctx: Context) -> list[Finding]:
         f". Largest degree: {max_deg[0]} with, {max_deg[1]} without (the documented power "
         "station: 6)."
     )
-    holds = hub_rate >= 0.5 and n.significant and n.diff > 0 and c.diff > 0
+    holds = hub_rate >= 0.5 and n.significant and n.diff > 0 and c.significant and c.diff > 0
     text += (
         " The anchor is the hub, the network depends on it and is more centralized with it, "
         "as P2 predicts."
         if holds
         else f" P2 does not show in full: it predicts that {ANCHOR} is the hub of a more "
-        "centralized, hub-and-spoke network."
+        "centralized, hub-and-spoke network"
+        + (
+            "; the centralization difference is within its 95% interval."
+            if not c.significant
+            else "."
+        )
     )
     return [ctx.finding("E6", "E06_anchor_tenants", text, holds)]
