@@ -92,11 +92,6 @@ class SymbiosisPark(mesa.Model):
         c = self.cand
         self._cand_pair = c.sup * n + c.rec  # flat index of [sup, rec]
         self._cand_pair_rev = c.rec * n + c.sup  # flat index of [rec, sup]
-        # the matches each facility is a party to (as supplier or receiver), ascending
-        side = np.concatenate([c.sup, c.rec])
-        match = np.tile(np.arange(len(c)), 2)
-        self._cand_of = np.split(match[np.lexsort((match, side))],
-                                 np.cumsum(np.bincount(side, minlength=n))[:-1])
         self._cand_smallest = p["min_volume_share"] * np.minimum(
             self.fac.out_volume[c.out], self.fac.need_volume[c.need])  # smallest deal
         self._cand_need_trust = np.where(self.rs["byproduct"][c.res], p["byproduct_trust"],
@@ -287,8 +282,7 @@ class SymbiosisPark(mesa.Model):
         gone = np.zeros(fac.n, dtype=np.bool_)
         gone[leaving] = True
         c = self.cand
-        theirs = np.unique(np.concatenate([self._cand_of[f] for f in leaving.tolist()]))
-        forget = theirs[c.known[theirs] & ~c.active[theirs]]
+        forget = np.flatnonzero((gone[c.sup] | gone[c.rec]) & c.known & ~c.active)
         lost = forget[self.rng.random(forget.size) >= p["institutional_memory"]]
         if lost.size:
             c.known[lost] = False
