@@ -33,7 +33,7 @@ LONG = """
 [experiment]
 name = "cli_long"
 scenario = "minimal"
-years = 5
+years = 150
 replicates = 5
 seed = 17
 [sweep]
