@@ -7,31 +7,45 @@ Prints the figures of issue 5:
    spent outside ``simulate`` over the time inside it (immune to load changing between runs);
 2. the speed-up with two workers against one (target at least 1.8 on an idle 2-core machine);
 3. the wall time of a 1,000-run sweep of the minimal scenario over 25 years on 2 workers
-   (target under 60 s).
+   (target under 60 s);
+4. the same 2-worker speed-up from a multi-threaded session such as a notebook, where workers
+   come from a forkserver: for the session's first sweep (which starts the forkserver) and the
+   next ones.
+
+Like the ``trustsim`` command, this script keeps BLAS and Arrow to one thread, so figures 1-3
+use forked workers (:mod:`trustsim.workers`); figure 4 runs in a subprocess without that limit.
 
 Timings on a shared machine are only as good as the CPU it gives: each line also shows the
 cores the sweep actually used (CPU time of this process and its pool workers over wall time),
 and the load average is printed, so a slow figure can be told from a busy machine.
 
-Usage: ``python scripts/bench_runner.py [--runs 500] [--years 5] [--big-runs 1000]``.
+Usage: ``python scripts/bench_runner.py [--runs 500] [--years 25] [--big-runs 1000]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from trustsim import simulate
-from trustsim.experiment import parse_spec
-from trustsim.runner import run_sweep
-from trustsim.seeding import run_seed
+from trustsim.workers import limit_native_threads
+
+if "--forkserver-session" not in sys.argv:
+    limit_native_threads()  # as the trustsim command does, before numpy loads
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from trustsim import simulate  # noqa: E402
+from trustsim.experiment import parse_spec  # noqa: E402
+from trustsim.runner import run_sweep  # noqa: E402
+from trustsim.seeding import run_seed  # noqa: E402
+from trustsim.workers import SINGLE_THREADED  # noqa: E402
 
 
 def spec(runs: int, years: int, name: str) -> dict:
@@ -93,8 +107,30 @@ def timed_sweep(raw: dict, workers: int, root: Path, run_fn=None) -> tuple[float
     elapsed = time.perf_counter() - start, cpu_times() - cpu
     if report.n_failed:
         raise SystemExit(f"{report.n_failed} runs failed in {out}")
+    method = json.loads((out / "metadata.json").read_text())["sessions"][-1]["start_method"]
+    if workers > 1 and method != START_METHOD:
+        raise SystemExit(f"workers started by {method}, not {START_METHOD}")
     shutil.rmtree(out)
     return elapsed
+
+
+#: How this process expects its pool workers to start (``forkserver`` in figure 4's subprocess).
+START_METHOD = "fork"
+
+
+def forkserver_session(raw: dict, repeats: int) -> None:
+    """Figure 4, in this process: 1 worker, then 2 workers from a forkserver, cold then warm."""
+    import numpy  # noqa: F401 - starts BLAS threads, as in a notebook
+
+    global START_METHOD
+    START_METHOD = "forkserver"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        timed_sweep(spec(2, 1, "warm_up"), 1, root)
+        one = min(timed_sweep(raw, 1, root)[0] for _ in range(repeats))
+        cold = timed_sweep(raw, 2, root)[0]
+        warm = min(timed_sweep(raw, 2, root)[0] for _ in range(repeats))
+    print(json.dumps({"one": one, "cold": cold, "warm": warm}))
 
 
 def worker_start_up() -> float:
@@ -113,12 +149,16 @@ def line(label: str, wall: float, cpu: float, extra: str = "") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=500, help="runs of the short sweep")
-    parser.add_argument("--years", type=int, default=5, help="years of each short run")
+    parser.add_argument("--years", type=int, default=25, help="years of each short run")
     parser.add_argument("--big-runs", type=int, default=1000, help="runs of the 25-year sweep")
     parser.add_argument("--repeats", type=int, default=2, help="best of this many timings")
+    parser.add_argument("--forkserver-session", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     short = spec(args.runs, args.years, "bench_short")
+    if args.forkserver_session:
+        forkserver_session(short, args.repeats)
+        return
     n = parse_spec(short).n_runs
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,6 +175,16 @@ def main() -> None:
         big = spec(args.big_runs, 25, "bench_big")
         n_big = parse_spec(big).n_runs
         big_wall, big_cpu = timed_sweep(big, 2, root)
+    unlimited = {k: v for k, v in os.environ.items() if k not in SINGLE_THREADED}
+    session = subprocess.run(
+        [sys.executable, __file__, "--forkserver-session", *sys.argv[1:]],
+        env=unlimited,
+        capture_output=True,
+        text=True,
+    )
+    if session.returncode:
+        raise SystemExit(f"the forkserver session failed:\n{session.stderr}")
+    notebook = json.loads(session.stdout.strip().splitlines()[-1])
     loop, loop_cpu = min(loops)
     one, one_cpu = min(ones)
     two, two_cpu = min(twos)
@@ -170,6 +220,15 @@ def main() -> None:
     print(
         line("runner, 2 workers", big_wall, big_cpu, f"  ({1000 * big_cpu / n_big:.2f} ms CPU/run)")
     )
+    print("short sweep from a multi-threaded session (workers from a forkserver):")
+    print(f"  {'runner, 1 worker':<26} wall {notebook['one']:7.2f} s")
+    for label in ("cold", "warm"):
+        wall = notebook[label]
+        first = "first sweep: starts the forkserver" if label == "cold" else "later sweeps"
+        print(
+            f"  {'runner, 2 workers, ' + label:<26} wall {wall:7.2f} s  speed-up "
+            f"{notebook['one'] / wall:.2f} x  ({first})"
+        )
 
 
 if __name__ == "__main__":

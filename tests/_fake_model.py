@@ -58,14 +58,11 @@ def ishigami_simulate(scenario, *, seed, years=None, overrides=None, timeseries_
     return SimpleNamespace(summary={"y": float(y)}, timeseries=None)
 
 
-def _share_with_pool() -> None:
-    """In the calling process, wait until a pool worker has run; in a worker, say so.
-
-    Environment: ``TRUSTSIM_TEST_PARENT`` (the caller's pid) and ``TRUSTSIM_TEST_MARKER`` (a
-    file the first pool run creates).
+def _share_with_pool(parent: int, marker: Path) -> None:
+    """In the calling process (pid ``parent``), wait until a pool worker has run; in a worker,
+    say so by creating the file ``marker``.
     """
-    marker = Path(os.environ["TRUSTSIM_TEST_MARKER"])
-    if os.getpid() == int(os.environ["TRUSTSIM_TEST_PARENT"]):
+    if os.getpid() == parent:
         deadline = time.monotonic() + 300
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -73,16 +70,28 @@ def _share_with_pool() -> None:
         marker.touch()
 
 
-def pid_simulate(scenario, *, seed, **kwargs):
+def pid_simulate(scenario, *, seed, parent, marker, **kwargs):
     """Report the process a run ran in (see :func:`_share_with_pool`)."""
-    _share_with_pool()
+    _share_with_pool(parent, marker)
     return SimpleNamespace(summary={"pid": os.getpid()}, timeseries=None)
 
 
-def pid_real_simulate(scenario, *, seed, **kwargs):
+def pid_real_simulate(scenario, *, seed, parent, marker, **kwargs):
     """The real model, plus the process it ran in (see :func:`_share_with_pool`)."""
     from trustsim import simulate
 
-    _share_with_pool()
+    _share_with_pool(parent, marker)
     output = simulate(scenario, seed=seed, **kwargs)
     return SimpleNamespace(summary={**output.summary, "pid": os.getpid()}, timeseries=None)
+
+
+def worker_facts_simulate(scenario, *, seed, **kwargs):
+    """The fake model, plus facts about the process it ran in and the one that started it."""
+    output = fake_simulate(scenario, seed=seed, **kwargs)
+    parent_threads = len(os.listdir(f"/proc/{os.getppid()}/task"))
+    output.summary.update(
+        pid=os.getpid(),
+        parent_threads=parent_threads,
+        openblas_threads=os.environ.get("OPENBLAS_NUM_THREADS"),
+    )
+    return output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -233,3 +235,77 @@ def test_failed_runs_are_recorded_and_exit_non_zero(tmp_path, capsys, monkeypatc
     assert failed[["point", "replicate", "patience"]].values.tolist() == [[1, 0, 0.9]]
     assert failed.error.tolist() == ["RuntimeError: model broke"]
     assert (df.status == "ok").sum() == 3
+
+
+def single_threaded_vars_unset() -> dict[str, str]:
+    """The environment without the thread limits, so the command must set them itself."""
+    from trustsim.workers import SINGLE_THREADED
+
+    return {k: v for k, v in os.environ.items() if k not in SINGLE_THREADED}
+
+
+def test_the_command_forks_its_workers_from_a_single_thread(tmp_path):
+    spec = write(tmp_path, SMALL)
+    done = subprocess.run(
+        [sys.executable, "-W", "error:This process:DeprecationWarning", "-m", "trustsim"]
+        + ["sweep", str(spec), "--out", str(tmp_path / "w2"), "--workers", "2"]
+        + ["--chunk-size", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=single_threaded_vars_unset(),
+    )
+    assert done.returncode == 0, done.stderr
+    metadata = json.loads((tmp_path / "w2" / "metadata.json").read_text())
+    assert metadata["sessions"][-1]["start_method"] == "fork"
+    trustsim.run_sweep(spec, tmp_path / "w1", workers=1, progress=False)
+    pd.testing.assert_frame_equal(load_results(tmp_path / "w2"), load_results(tmp_path / "w1"))
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers die with their parent on Linux")
+def test_a_sweep_killed_alone_leaves_no_worker_behind(tmp_path):
+    """Killed mid-chunk, the workers go at once (not at their chunk's end): resume can start."""
+    spec = write(tmp_path, LONG.replace("replicates = 5", "replicates = 100"))
+    out = tmp_path / "o"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trustsim", "sweep", str(spec), "--out", str(out)]
+        + ["--workers", "2", "--chunk-size", "200"],  # a chunk takes several seconds
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (workers := children(proc.pid)) and time.monotonic() < deadline:
+            assert proc.poll() is None
+            time.sleep(0.05)
+        assert workers, "the sweep has no worker process"
+        time.sleep(1.0)  # the worker is inside its first chunk
+        os.kill(proc.pid, signal.SIGKILL)  # the sweep's process only, not its group
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 1.0
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not any(running(pid) for pid in workers)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert not list((out / "runs").glob("part-*.parquet"))  # killed before any chunk ended
+    resumed = cli(spec, "--out", out, "--resume", "--workers", 2)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(load_results(out)) == 800

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
-from _fake_model import fake_simulate, interrupting_simulate, pid_real_simulate, pid_simulate
+from _fake_model import (
+    fake_simulate,
+    interrupting_simulate,
+    pid_real_simulate,
+    pid_simulate,
+    worker_facts_simulate,
+)
 
 from trustsim import load_results, load_timeseries, run_sweep
 from trustsim.errors import UserError
@@ -55,24 +62,63 @@ def test_two_workers_give_the_same_tables(tmp_path, reference):
     pd.testing.assert_frame_equal(load_timeseries(tmp_path / "out"), reference[1])
 
 
-def test_the_caller_and_the_pool_share_the_runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRUSTSIM_TEST_PARENT", str(os.getpid()))
-    monkeypatch.setenv("TRUSTSIM_TEST_MARKER", str(tmp_path / "marker"))
+def test_the_caller_and_the_pool_share_the_runs(tmp_path):
     spec = {**SPEC, "record": {}}
-    sweep(tmp_path / "out", spec, workers=2, chunk_size=1, run_fn=pid_simulate)
+    run_fn = partial(pid_simulate, parent=os.getpid(), marker=tmp_path / "marker")
+    sweep(tmp_path / "out", spec, workers=2, chunk_size=1, run_fn=run_fn)
     pids = set(load_results(tmp_path / "out").pid)
     assert len(pids) == 2 and os.getpid() in pids
 
 
-def test_real_model_in_the_caller_and_a_worker_gives_the_in_process_table(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRUSTSIM_TEST_PARENT", str(os.getpid()))
-    monkeypatch.setenv("TRUSTSIM_TEST_MARKER", str(tmp_path / "marker"))
+def test_real_model_in_the_caller_and_a_worker_gives_the_in_process_table(tmp_path):
     spec = {**SPEC, "fixed": {"noise": 0.02}, "sweep": {"patience": [0.5, 0.95]}, "record": {}}
-    sweep(tmp_path / "two", spec, workers=2, chunk_size=1, run_fn=pid_real_simulate)
+    run_fn = partial(pid_real_simulate, parent=os.getpid(), marker=tmp_path / "marker")
+    sweep(tmp_path / "two", spec, workers=2, chunk_size=1, run_fn=run_fn)
     two = load_results(tmp_path / "two")
     assert len(set(two.pid)) == 2
     sweep(tmp_path / "one", spec, run_fn=None)
     pd.testing.assert_frame_equal(two.drop(columns="pid"), load_results(tmp_path / "one"))
+
+
+def session(out):
+    return json.loads((out / "metadata.json").read_text())["sessions"][-1]
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_every_start_method_gives_the_same_tables(tmp_path, reference, method):
+    sweep(tmp_path / "out", workers=2, chunk_size=2, start_method=method)
+    assert session(tmp_path / "out")["start_method"] == method
+    pd.testing.assert_frame_equal(load_results(tmp_path / "out"), reference[0])
+    pd.testing.assert_frame_equal(load_timeseries(tmp_path / "out"), reference[1])
+
+
+def test_forkserver_workers_come_from_a_single_threaded_server(tmp_path):
+    """numpy has started BLAS threads here; the forkserver limits its own before loading it."""
+    sweep(
+        tmp_path / "out",
+        workers=2,
+        chunk_size=1,
+        run_fn=worker_facts_simulate,
+        start_method="forkserver",
+    )
+    runs = load_results(tmp_path / "out")
+    pool = runs[runs.pid != os.getpid()]
+    assert len(pool) > 0
+    assert (pool.parent_threads == 1).all()
+    assert (pool.openblas_threads == "1").all()
+
+
+def test_guided_chunks_shrink_to_single_runs(tmp_path):
+    spec = {**SPEC, "experiment": {**SPEC["experiment"], "replicates": 100}, "record": {}}
+    sweep(tmp_path / "out", spec, workers=2)
+    parts = sorted((tmp_path / "out" / "runs").glob("part-*.parquet"))
+    sizes = [len(pd.read_parquet(path)) for path in parts]
+    expected, left = [], 600  # each chunk: the runs left over 4 x 2 workers, at most 50
+    while left:
+        expected.append(min(50, -(-left // 8)))
+        left -= expected[-1]
+    assert sorted(sizes, reverse=True) == expected
+    assert expected[:4] == [50] * 4 and expected[-3:] == [1, 1, 1]
 
 
 def test_dask_local_cluster_gives_the_same_tables(tmp_path, reference):
@@ -178,6 +224,7 @@ def test_resume_into_a_new_directory_runs_everything(tmp_path):
         ({"backend": "slurm"}, "backend 'slurm' is unknown; allowed: local, dask"),
         ({"scheduler": "tcp://x:1"}, "scheduler is for backend 'dask'"),
         ({"chunk_size": 0}, "chunk size = 0"),
+        ({"start_method": "thread"}, "start method 'thread' is unknown; allowed: auto, fork"),
     ],
 )
 def test_bad_options(tmp_path, options, message):

@@ -127,7 +127,10 @@ class ResultStore:
             number = _part_number(path)
             ts_path = self._part_path(self.timeseries_dir, number)
             try:
-                table = pq.read_table(path, columns=["point", "replicate", "status"])
+                # no Arrow threads: a pool forked after the scan must start from a single thread
+                table = pq.read_table(
+                    path, columns=["point", "replicate", "status"], use_threads=False
+                )
                 if timeseries:
                     pq.read_metadata(ts_path)
             except (OSError, pa.ArrowException):

@@ -1,8 +1,9 @@
 """Run a sweep: the spec's runs as independent tasks, locally or on Dask, resumable.
 
 The same picklable :func:`execute_chunk` runs everywhere: in the calling process for one
-worker; in the calling process plus a spawn-context process pool of ``workers - 1`` processes
-(started once per sweep) for several; or on a dask.distributed cluster. Runs are grouped in
+worker; in the calling process plus a pool of ``workers - 1`` processes (started once per
+sweep, forked with the model already imported: :mod:`trustsim.workers`) for several; or on a
+dask.distributed cluster. Runs are grouped in
 chunks so the per-task overhead is small; each finished chunk becomes one part-file, written
 by the calling process, so results never depend on workers, backend or order, and an
 interrupted sweep keeps every finished part.
@@ -13,12 +14,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import math
-import multiprocessing
 import os
 import queue
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -31,12 +32,14 @@ from trustsim.errors import UserError
 from trustsim.experiment import ExperimentSpec, load_spec, parse_spec
 from trustsim.results import SCHEMA_VERSION, ResultStore, Scan, environment, now
 from trustsim.seeding import run_seed
+from trustsim.workers import init_worker, pool_context, resolve_start_method
 
 BACKENDS = ("local", "dask")
 #: Most runs in one chunk (one part-file); keeps progress and resume granularity fine.
 MAX_CHUNK = 50
-#: Chunks per worker aimed at, so the last chunks balance the load.
-CHUNKS_PER_WORKER = 12
+#: Guided chunking: each chunk is the runs left over this many times the workers, so chunks
+#: shrink towards the end of the sweep and the last ones balance the load.
+GUIDED_FACTOR = 4
 
 RunFn = Callable[..., Any]
 
@@ -151,6 +154,7 @@ def run_sweep(
     chunk_size: int | None = None,
     progress: bool | None = None,
     run_fn: RunFn | None = None,
+    start_method: str | None = None,
 ) -> SweepReport:
     """Run a sweep and write its results to ``out``; see :mod:`trustsim.results` for the layout.
 
@@ -163,10 +167,14 @@ def run_sweep(
         scheduler: For dask: a scheduler address, a ``distributed.Client`` or None for a new
             LocalCluster.
         resume: Compute only the runs ``out`` does not hold yet (same spec only).
-        chunk_size: Runs per task and part-file; default: balanced over the workers.
+        chunk_size: Runs per task and part-file; default: guided, from at most 50 down to 1
+            as the runs left shrink, so that the workers finish together.
         progress: Show a progress bar; default: when stderr is a terminal.
         run_fn: The per-run function (default :func:`trustsim.simulate`); it must be picklable
             for process pools and clusters.
+        start_method: How local pool workers start: ``"fork"``, ``"forkserver"``, ``"spawn"``
+            or None/``"auto"`` (fork from a single-threaded process, else a forkserver; see
+            :mod:`trustsim.workers`).
 
     Returns:
         A :class:`SweepReport`.
@@ -176,6 +184,10 @@ def run_sweep(
     """
     spec = _as_spec(spec)
     workers = _check_options(workers, backend, scheduler, chunk_size)
+    try:
+        resolve_start_method(start_method)
+    except ValueError as err:
+        raise UserError(str(err)) from None
     store = ResultStore(out)
     metadata = _prepare(store, spec, resume)
     with contextlib.ExitStack() as stack:
@@ -186,18 +198,32 @@ def run_sweep(
         scan = store.scan(timeseries=spec.timeseries)
         chunks = _chunks(spec, scan.done, slots, chunk_size)
         n_new = sum(len(chunk.runs) for chunk in chunks)
+        pooled = client is None and workers > 1 and len(chunks) > 1
         session = {
             "started": now(),
             "finished": None,
             "backend": backend,
             "workers": slots,
+            # resolved here, just before the pool starts: fork only from a single thread
+            "start_method": resolve_start_method(start_method) if pooled else None,
             "trustsim": metadata["versions"]["trustsim"],
             "git_commit": metadata["git_commit"],
         }
         metadata.setdefault("sessions", []).append(session)
         metadata.update(status="running", finished=None)
         store.write_metadata(metadata)
-        failed = _run_chunks(spec, store, metadata, scan, chunks, workers, client, run_fn, progress)
+        failed = _run_chunks(
+            spec,
+            store,
+            metadata,
+            scan,
+            chunks,
+            workers,
+            client,
+            run_fn,
+            progress,
+            session["start_method"],
+        )
     return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
 
 
@@ -211,12 +237,11 @@ def _run_chunks(
     client: Any,
     run_fn: RunFn | None,
     progress: bool | None,
+    start_method: str | None,
 ) -> int:
     """Execute the chunks, write a part per finished chunk; return the failed-run count."""
-    from tqdm import tqdm
-
     show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(
+    bar = _progress_bar()(
         total=spec.n_runs,
         initial=len(scan.done),
         unit="run",
@@ -229,7 +254,7 @@ def _run_chunks(
     failed, part, written = scan.failed, scan.next_part, 0
     status = "interrupted"
     try:
-        results = _execute(task, chunks, workers, client)
+        results = _execute(task, chunks, workers, client, start_method)
         with bar, contextlib.closing(results):
             for result in results:
                 store.write_part(part, result.rows, result.timeseries)
@@ -319,24 +344,33 @@ def _chunks(
         for replicate in range(spec.replicates)
         if (point, replicate) not in done
     ]
-    if chunk_size is None:
-        chunk_size = min(MAX_CHUNK, max(1, math.ceil(len(missing) / (workers * CHUNKS_PER_WORKER))))
     stride = spec.stride if spec.timeseries else None
-    return [
-        Chunk(
-            spec.scenario,
-            spec.years,
-            spec.seed,
-            stride,
-            dict(spec.fixed),
-            tuple(missing[i : i + chunk_size]),
-        )
-        for i in range(0, len(missing), chunk_size)
-    ]
+    chunks, start = [], 0
+    while start < len(missing):
+        left = len(missing) - start
+        size = chunk_size or min(MAX_CHUNK, math.ceil(left / (GUIDED_FACTOR * workers)))
+        runs = tuple(missing[start : start + size])
+        chunks.append(Chunk(spec.scenario, spec.years, spec.seed, stride, dict(spec.fixed), runs))
+        start += size
+    return chunks
+
+
+def _progress_bar() -> type:
+    """The progress bar class: tqdm without its monitor thread, so a pool can still fork."""
+    from tqdm import tqdm
+
+    class ProgressBar(tqdm):
+        monitor_interval = 0
+
+    return ProgressBar
 
 
 def _execute(
-    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int, client: Any
+    task: Callable[[Chunk], ChunkResult],
+    chunks: Sequence[Chunk],
+    workers: int,
+    client: Any,
+    start_method: str | None,
 ) -> Iterator[ChunkResult]:
     if not chunks:
         return
@@ -352,49 +386,69 @@ def _execute(
     elif workers == 1 or len(chunks) == 1:
         yield from map(task, chunks)
     else:
-        yield from _execute_pool(task, chunks, min(workers, len(chunks)))
+        yield from _execute_pool(task, chunks, min(workers, len(chunks)), start_method)
 
 
 def _execute_pool(
-    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], workers: int
+    task: Callable[[Chunk], ChunkResult],
+    chunks: Sequence[Chunk],
+    workers: int,
+    start_method: str | None,
 ) -> Iterator[ChunkResult]:
-    """Run chunks on ``workers - 1`` spawned processes plus the calling process.
+    """Run chunks on ``workers - 1`` pool processes plus the calling process.
 
-    The pool takes chunks from the front of the queue (two queued per process, topped up as
-    each finishes) and the caller from the back. When the queue is empty the caller also runs
-    the chunks still queued or running in the pool, latest first, and keeps whichever result
-    comes first; so the caller computes while the pool's processes start up, and neither a
-    slow start nor the last chunks keep a core idle.
+    The pool and the caller take chunks in order (two queued per pool process, topped up as
+    each finishes). When the queue is empty the caller also runs the chunks still queued or
+    running in the pool, latest (and, guided, smallest) first, and keeps whichever result
+    comes first. A forked pool starts at once; any other starts in a background thread while
+    the caller computes. So neither a slow start nor the last chunks keep a core idle.
     """
+    method = resolve_start_method(start_method)
     pending = collections.deque(enumerate(chunks))
     submitted: list[tuple[int, Chunk]] = []
     finished: queue.SimpleQueue[tuple[int, ChunkResult | BaseException]] = queue.SimpleQueue()
     lock = threading.Lock()
-    context = multiprocessing.get_context("spawn")
-    with _sigint_ignored():  # workers inherit it, so a Ctrl-C during their start-up is quiet
-        pool = context.Pool(workers - 1, initializer=_ignore_sigint)
-    with pool:
+    pool_state: dict[str, Any] = {"pool": None, "closed": False, "error": None}
 
-        def submit() -> None:
-            with lock:
-                if not pending:
-                    return
-                index, chunk = pending.popleft()
-                submitted.append((index, chunk))
-            with contextlib.suppress(ValueError):  # the pool is closing
-                pool.apply_async(
-                    task,
-                    (chunk,),
-                    callback=partial(done, index),
-                    error_callback=partial(done, index),
-                )
+    def submit() -> None:
+        with lock:
+            pool = pool_state["pool"]
+            if not pending or pool is None:
+                return
+            index, chunk = pending.popleft()
+            submitted.append((index, chunk))
+        with contextlib.suppress(ValueError):  # the pool is closing
+            pool.apply_async(
+                task, (chunk,), callback=partial(done, index), error_callback=partial(done, index)
+            )
 
-        def done(index: int, result: ChunkResult | BaseException) -> None:
-            finished.put((index, result))
-            submit()
+    def done(index: int, result: ChunkResult | BaseException) -> None:
+        finished.put((index, result))
+        submit()
 
+    def start_pool() -> None:
+        try:
+            pool = pool_context(method).Pool(
+                workers - 1, initializer=init_worker, initargs=(method != "spawn",)
+            )
+        except Exception as err:  # noqa: BLE001 - the caller computes every run instead
+            pool_state["error"] = err
+            return
+        with lock:
+            closed = pool_state["closed"]
+            pool_state["pool"] = None if closed else pool
+        if closed:
+            pool.terminate()
+            return
         for _ in range(2 * (workers - 1)):
             submit()
+
+    if method == "fork":
+        with _sigint_ignored():  # forked workers inherit it: a Ctrl-C in their start is quiet
+            start_pool()
+    else:
+        threading.Thread(target=start_pool, name="trustsim-pool-start", daemon=True).start()
+    try:
         completed: set[int] = set()
         taken: set[int] = set()
         while len(completed) < len(chunks):
@@ -402,7 +456,7 @@ def _execute_pool(
                 index, result = finished.get_nowait()
             except queue.Empty:
                 with lock:
-                    own = pending.pop() if pending else None
+                    own = pending.popleft() if pending else None
                     if own is None:
                         queued = (s for s in reversed(submitted) if s[0] not in completed | taken)
                         own = next(queued, None)
@@ -418,6 +472,18 @@ def _execute_pool(
                 raise result
             completed.add(index)
             yield result
+    finally:
+        with lock:
+            pool_state["closed"] = True
+            pool = pool_state["pool"]
+        if pool is not None:
+            pool.terminate()
+    if pool_state["error"] is not None:
+        warnings.warn(
+            f"the worker pool did not start ({pool_state['error']}); this process ran every run",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
 
 def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> Any:
@@ -453,8 +519,3 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _ignore_sigint() -> None:
-    """Leave Ctrl-C to the parent, which stops the pool and keeps finished parts."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

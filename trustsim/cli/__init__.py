@@ -2,7 +2,8 @@
 
 Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``; heavy
 imports stay inside ``run`` so that ``trustsim --help`` is fast. A :class:`UserError` is
-printed as one line and exits with status 2, never as a traceback.
+printed as one line and exits with status 2, never as a traceback. The command keeps BLAS
+and Arrow to one thread: its parallelism is processes (see :mod:`trustsim.workers`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 
 from trustsim import __version__
 from trustsim.errors import UserError
+from trustsim.workers import limit_native_threads
 
 #: Subcommand modules, in the order ``trustsim --help`` lists them.
 COMMANDS = [
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
+    limit_native_threads()  # before numpy loads: one thread, so sweeps fork their workers
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
