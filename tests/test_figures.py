@@ -116,7 +116,8 @@ def test_build_writes_png_pdf_readme_and_findings(e12_smoke):
     stem = root / "fig" / findings[0].figure
     assert stem.with_suffix(".png").stat().st_size > 0
     assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
-    readme = (root / "fig" / "README.md").read_text()
+    readme = (root / "fig" / "README.smoke.md").read_text()
+    assert not (root / "fig" / "README.md").exists()  # only a full build writes that one
     assert findings[0].text in readme
     stored = json.loads((root / "res" / "smoke" / "findings.json").read_text())
     assert stored["E12"][0]["text"] == findings[0].text
@@ -157,7 +158,7 @@ def test_cli_builds_the_requested_experiment(tmp_path, capsys):
     )
     assert figures_cli.run(args) == 0
     out = capsys.readouterr().out
-    assert "E12" in out and "README.md" in out
+    assert "E12" in out and "README.smoke.md" in out
     assert (tmp_path / "f" / "E12_validation_gallery.pdf").is_file()
 
 
@@ -252,7 +253,8 @@ def test_fresh_recomputes_and_findings_record_the_commit(tmp_path, monkeypatch):
     build_figures(["E12"], fresh=True, **kw)
     assert len(calls) == 2
     assert first[0].commit  # the git commit, or "unknown" outside a repository
-    assert "Results computed with trustsim at commit" in (tmp_path / "f" / "README.md").read_text()
+    readme = (tmp_path / "f" / "README.smoke.md").read_text()
+    assert "Results computed with trustsim at commit" in readme
 
 
 def test_cli_rejects_a_missing_specs_folder(tmp_path):

@@ -178,6 +178,28 @@ def test_take_control_and_choose():
         m.take_control("nowhere")
 
 
+def test_release_control_hands_the_manager_back_to_its_strategy():
+    untouched = SymbiosisPark("kalundborg", rng=4)
+    released = SymbiosisPark("kalundborg", rng=4)
+    for park in (untouched, released):
+        park.run_years(25)
+    seat = released.fac.ids[int(released.ex.sup[released.ex.active_ids()[0]])]
+    released.take_control(seat)
+    (eid, *_) = [e for e in released.ex.active_ids().tolist()
+                 if released.fac.ids[int(released.ex.sup[e])] == seat]
+    released.choose(eid, honour=False)
+    released.release_control(seat)
+    assert not released.managers[released.fac.index_of(seat)].controlled
+    assert not released.choices  # the pending cheat is dropped with the seat
+    with pytest.raises(UserError, match="no student-controlled side"):
+        released.choose(eid, honour=False)
+    for park in (untouched, released):
+        park.run_years(20)
+    pd.testing.assert_frame_equal(untouched.timeseries(), released.timeseries(), check_exact=True)
+    with pytest.raises(UserError, match="unknown facility"):
+        released.release_control("nowhere")
+
+
 class FullNegotiation(SymbiosisPark):
     """Re-examines every known match each step (the optimisation switched off)."""
 

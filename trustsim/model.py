@@ -226,6 +226,19 @@ class SymbiosisPark(mesa.Model):
         self.controlled[f] = True
         return self.managers[f]
 
+    def release_control(self, facility_id: str) -> None:
+        """Give facility ``facility_id``'s manager back to its own strategy.
+
+        Pending choices on exchanges no student plays any more are dropped.
+
+        Raises:
+            UserError: for an unknown facility id.
+        """
+        self.controlled[self.fac.index_of(facility_id)] = False
+        for e in list(self.choices):
+            if not (self.controlled[self.ex.sup[e]] or self.controlled[self.ex.rec[e]]):
+                del self.choices[e]
+
     def choose(self, exchange_id: int, honour: bool) -> None:
         """Set the student's action on ``exchange_id`` for the next step (default: honour).
 

@@ -118,8 +118,8 @@ class ClassroomSession:
             self.message = f"Could not take over that manager: {short_message(err)}"
 
     def _release(self) -> None:
-        """Give the seat's manager back to its own strategy (the inverse of take_control)."""
-        self.park.controlled[self.park.fac.index_of(self.seat)] = False
+        """Give the seat's manager back to its own strategy."""
+        self.park.release_control(self.seat)
         self.seat, self.choices, self.last_round = None, {}, {}
 
     def set_choice(self, exchange_id: int, honour: bool) -> None:

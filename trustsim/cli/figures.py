@@ -11,10 +11,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``figures`` subcommand."""
     p = sub.add_parser(
         "figures",
-        help="build the paper figures (E1-E12) and figures/README.md",
+        help="build the paper figures (E1-E12) and their README",
         description=(
             "Run the experiments' missing results through the runner (finished runs are "
-            "reused), write figures/<name>.png and .pdf, and rewrite figures/README.md with "
+            "reused), write figures/<name>.png and .pdf, and rewrite figures/README.md (a full "
+            "build; --quick and --smoke write README.quick.md and README.smoke.md) with "
             "each figure's claim, spec, command and finding."
         ),
     )
@@ -42,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=Path,
         default=Path("figures"),
         metavar="DIR",
-        help="where figures and README.md go (default: figures)",
+        help="where the figures and their README go (default: figures)",
     )
     p.add_argument(
         "--specs",
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     from trustsim.errors import UserError
     from trustsim.figures import build_figures
-    from trustsim.figures.core import SPEC_DIR
+    from trustsim.figures.core import SPEC_DIR, readme_name
 
     if args.workers < 1:
         raise UserError(f"--workers must be an integer >= 1, got {args.workers}")
@@ -94,5 +95,5 @@ def run(args: argparse.Namespace) -> int:
     for f in findings:
         mark = {True: "holds", False: "DOES NOT HOLD", None: "see README"}[f.holds]
         print(f"{f.experiment} {args.out / f.figure}.png ({mark}): {f.text}")
-    print(f"wrote {args.out / 'README.md'}")
+    print(f"wrote {args.out / readme_name(size)}")
     return 0

@@ -384,7 +384,8 @@ def build_figures(
         workers: Worker processes for sweeps.
         progress: Show the runner's progress bars.
         spec_dir: Folder holding the specs.
-        readme: Whether to rewrite ``figures/README.md``.
+        readme: Whether to rewrite the README (``README.md`` for full builds, else
+            ``README.<size>.md``: see :func:`readme_name`).
         fresh: Recompute the chosen experiments' results even if finished ones exist.
 
     Returns:
@@ -410,7 +411,7 @@ def build_figures(
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
     if readme:
-        write_readme(ctx.figures / "README.md", known, size=size)
+        write_readme(ctx.figures / readme_name(size), known, size=size)
     return built
 
 
@@ -435,6 +436,13 @@ def command_for(key: str, size: str) -> str:
     """Return the command that rebuilds experiment ``key``'s figures at ``size``."""
     flag = {"quick": " --quick", "smoke": " --smoke", "full": ""}[size]
     return f"trustsim figures{flag} --only {key}"
+
+
+def readme_name(size: str) -> str:
+    """The README a build of ``size`` writes: README.md for full builds (the committed record),
+    README.<size>.md otherwise, so a quick or smoke build never overwrites the full one.
+    """
+    return "README.md" if size == "full" else f"README.{size}.md"
 
 
 def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, size: str) -> None:
