@@ -156,7 +156,8 @@ BASE = {
 }
 ALTERNATIVE = {
     "strategy": "tit_for_tat", "patience": 0.7, "patience_spread": 0.2, "noise": 0.1,
-    "misperception": 0.1, "turnover_rate": 1.5, "institutional_memory": 0.9,
+    "misperception": 0.1, "shortfall_tolerance": 0.9, "turnover_rate": 1.5,
+    "institutional_memory": 0.9,
     "trust_prior": 0.45, "trust_gain": 0.3, "trust_loss": 0.8, "trust_threshold": 0.55,
     "byproduct_trust": 0.4, "relational_trust": 0.9, "trust_exit": 0.7, "share_trust": 0.95,
     "social_cohesion": 1.0, "tie_distance_km": 20.0, "tie_growth": 0.2, "tie_trust": 0.0,

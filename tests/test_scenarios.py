@@ -143,6 +143,13 @@ def holdup_participation(**overrides):
                                                          **overrides)]))
 
 
+def test_holdup_turbulence_matters_only_when_large_and_only_through_misread_shortfalls():
+    base = holdup_participation()
+    assert holdup_participation(variability_scale=2.0) == base  # hardly matters, as in the ABM
+    assert holdup_participation(variability_scale=5.0) < 0.8 * base
+    assert holdup_participation(variability_scale=5.0, shortfall_tolerance=0.0) == base
+
+
 def test_holdup_investment_cost_and_enforcement_move_participation_as_in_the_public_abm():
     base = holdup_participation()
     assert holdup_participation(infrastructure_cost_scale=10.0) < 0.5 * base

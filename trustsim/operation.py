@@ -13,9 +13,11 @@ misread, since one observed defection halves trust); execution noise flips the a
 payoff is the
 stage game's entry times the period's volume factor, minus the social sanction and the
 formal-contract penalty when the partner saw a defection; the partner observes the action
-(a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, and any
-action is misread with probability ``misperception``); trust moves towards the observation
-[Slovic1993: trust is built slowly and lost fast]; mutual cooperation strengthens the tie.
+(a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, any
+action is misread with probability ``misperception``, and a delivery short of
+``shortfall_tolerance`` of the usual volume is read as the supplier cheating
+[GreenPorter1984]); trust moves towards the observation [Slovic1993: trust is built slowly and
+lost fast]; mutual cooperation strengthens the tie.
 """
 
 from __future__ import annotations
@@ -222,6 +224,8 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     seen = defect & ~(ro.byproduct & (u[_DETECT] >= p["byproduct_detection"]))
     if p["misperception"] > 0.0:
         seen = seen ^ (u[_PERCEIVE] < p["misperception"])
+    if p["shortfall_tolerance"] > 0.0:  # a short delivery looks like cheating
+        seen[:, 0] |= draws.factor < p["shortfall_tolerance"]
     honour = ~defect
     other = honour[:, ::-1]
     base = np.where(honour, np.where(other, reward, sucker), np.where(other, tempt, punish))
@@ -335,6 +339,8 @@ def play_round_reference(
                 seen[s] = 0
             if u[_PERCEIVE, k, s] < p["misperception"]:
                 seen[s] = 1 - seen[s]
+        if float(draws.factor[k]) < p["shortfall_tolerance"]:
+            seen[0] = 1
         for s in (0, 1):
             me, o = sides[s], act[1 - s]
             if act[s] == 0:

@@ -137,6 +137,10 @@ PARAMETERS: dict[str, Parameter] = {
         _p("noise", "1", 0.0, high=0.5, doc="probability an intended action is flipped"),
         _p("misperception", "1", 0.0, high=0.5,
            doc="probability a partner's action is misread"),
+        _p("shortfall_tolerance", "1", 0.0,
+           doc="a delivery below this share of the usual volume is read by the receiver as "
+               "the supplier cheating, as a low price is read as a rival's price cut "
+               "[GreenPorter1984] (0: never)"),
         _p("turnover_rate", "1/yr", 0.1, high=4.0,
            doc="probability per manager per year that the manager leaves"),
         _p("institutional_memory", "1", 0.2,

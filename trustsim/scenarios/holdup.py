@@ -23,7 +23,9 @@ noted, so compare directions and thresholds, not levels):
 - reputation memory -> a manager's tenure, ``1 / turnover_rate`` years, with
   ``institutional_memory`` the share a successor keeps (there: how long a held-up producer
   blacklists a partner), and ``broker_registry`` for a public memory;
-- turbulence -> ``variability_scale`` (volume and so value fluctuation each period);
+- turbulence -> ``variability_scale`` (volume and so value fluctuation each period; a
+  consumer reads a delivery under ``shortfall_tolerance`` of the usual heat as hold-up, as
+  firms that cannot tell a demand shock from a price cut do [GreenPorter1984]);
 - lock-in -> ``switching_margin`` and ``trust_exit`` (there: a minimum contract duration;
   here: how much better an alternative, or how low trust, before a partner is left).
 
@@ -64,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "patience": 0.9,
     "patience_spread": 0.1,        # some managers are too impatient to resist holding up
     "noise": 0.01,
+    "shortfall_tolerance": 0.5,    # a delivery under half the usual heat looks like hold-up
     "broker_year": None,
     "regulatory_reform_year": None,
 }
