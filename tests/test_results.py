@@ -88,6 +88,17 @@ def test_load_results_sorted_typed_with_attrs(swept):
     ]
 
 
+def test_parts_load_in_polars_as_in_pandas(swept):
+    pl = pytest.importorskip("polars")
+    runs = pl.read_parquet(swept / "runs" / "*.parquet").sort(["point", "replicate"])
+    expected = load_results(swept)
+    assert runs.columns == list(expected.columns)
+    for name in ("point", "replicate", "patience", "first_draw", "n_good", "hub"):
+        assert runs[name].to_list() == expected[name].tolist()
+    steps = pl.read_parquet(swept / "timeseries" / "*.parquet")
+    assert steps.height == len(load_timeseries(swept))
+
+
 def test_load_timeseries(swept):
     ts = load_timeseries(swept)
     assert list(ts.columns) == ["point", "replicate", "patience", "step", "draw"]
