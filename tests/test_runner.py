@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from functools import partial
 
 import numpy as np
@@ -231,3 +233,24 @@ def test_bad_options(tmp_path, options, message):
     with pytest.raises(UserError, match=message):
         sweep(tmp_path / "out", **options)
     assert not (tmp_path / "out").exists()
+
+
+def test_short_sweeps_from_a_threaded_process_leave_no_worker_errors(tmp_path):
+    """Sweeps that end before the forkserver is up, then the interpreter's exit: all quiet."""
+    script = tmp_path / "short_sweeps.py"
+    script.write_text(
+        "import sys\n"
+        "import numpy  # BLAS threads: the workers come from a forkserver\n"
+        "from trustsim import run_sweep\n"
+        "spec = {'experiment': {'name': 's', 'scenario': 'minimal', 'years': 1,\n"
+        "                       'replicates': 2, 'seed': 1}, 'sweep': {'patience': [0.3, 0.9]}}\n"
+        "if __name__ == '__main__':\n"
+        "    for i in range(4):\n"
+        "        run_sweep(spec, sys.argv[1] + f'/o{i}', workers=2, progress=False)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert all(len(load_results(tmp_path / f"o{i}")) == 4 for i in range(4))

@@ -32,7 +32,7 @@ from trustsim.errors import UserError
 from trustsim.experiment import ExperimentSpec, load_spec, parse_spec
 from trustsim.results import SCHEMA_VERSION, ResultStore, Scan, environment, now
 from trustsim.seeding import run_seed
-from trustsim.workers import init_worker, pool_context, resolve_start_method
+from trustsim.workers import boot, init_worker, pool_context, resolve_start_method
 
 BACKENDS = ("local", "dask")
 #: Most runs in one chunk (one part-file); keeps progress and resume granularity fine.
@@ -400,15 +400,16 @@ def _execute_pool(
     The pool and the caller take chunks in order (two queued per pool process, topped up as
     each finishes). When the queue is empty the caller also runs the chunks still queued or
     running in the pool, latest (and, guided, smallest) first, and keeps whichever result
-    comes first. A forked pool starts at once; any other starts in a background thread while
-    the caller computes. So neither a slow start nor the last chunks keep a core idle.
+    comes first. A forked pool starts at once; a forkserver boots in a background thread
+    while the caller computes, and the pool is created only if runs are left by then. So
+    neither a slow start nor the last chunks keep a core idle.
     """
     method = resolve_start_method(start_method)
     pending = collections.deque(enumerate(chunks))
     submitted: list[tuple[int, Chunk]] = []
     finished: queue.SimpleQueue[tuple[int, ChunkResult | BaseException]] = queue.SimpleQueue()
     lock = threading.Lock()
-    pool_state: dict[str, Any] = {"pool": None, "closed": False, "error": None}
+    pool_state: dict[str, Any] = {"pool": None, "closed": False, "creating": False, "error": None}
 
     def submit() -> None:
         with lock:
@@ -427,10 +428,14 @@ def _execute_pool(
         submit()
 
     def start_pool() -> None:
+        context = pool_context(method)
         try:
-            pool = pool_context(method).Pool(
-                workers - 1, initializer=init_worker, initargs=(method != "spawn",)
-            )
+            boot(context)
+            with lock:
+                if pool_state["closed"]:  # the caller ran every run meanwhile
+                    return
+                pool_state["creating"] = True
+            pool = context.Pool(workers - 1, initializer=init_worker, initargs=(method != "spawn",))
         except Exception as err:  # noqa: BLE001 - the caller computes every run instead
             pool_state["error"] = err
             return
@@ -443,11 +448,13 @@ def _execute_pool(
         for _ in range(2 * (workers - 1)):
             submit()
 
+    starter = None
     if method == "fork":
         with _sigint_ignored():  # forked workers inherit it: a Ctrl-C in their start is quiet
             start_pool()
-    else:
-        threading.Thread(target=start_pool, name="trustsim-pool-start", daemon=True).start()
+    else:  # not a daemon: the interpreter waits for a boot in progress before it exits
+        starter = threading.Thread(target=start_pool, name="trustsim-pool-start")
+        starter.start()
     try:
         completed: set[int] = set()
         taken: set[int] = set()
@@ -475,9 +482,11 @@ def _execute_pool(
     finally:
         with lock:
             pool_state["closed"] = True
-            pool = pool_state["pool"]
+            pool, creating = pool_state["pool"], pool_state["creating"]
         if pool is not None:
             pool.terminate()
+        elif creating and starter is not None:  # a pool is being made: it ends it, briefly
+            starter.join()
     if pool_state["error"] is not None:
         warnings.warn(
             f"the worker pool did not start ({pool_state['error']}); this process ran every run",

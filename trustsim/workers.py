@@ -81,6 +81,23 @@ def pool_context(method: str) -> BaseContext:
     return context
 
 
+def boot(context: BaseContext) -> None:
+    """Wait until a forkserver context's server has imported the model and forks.
+
+    A pool created after this starts in milliseconds; one created before blocks until the
+    server is up, holding queues its workers could not open if the pool were dropped then.
+    """
+    if context.get_start_method() != "forkserver":
+        return
+    process = context.Process(target=_exit_at_once, daemon=True)
+    process.start()
+    process.join()
+
+
+def _exit_at_once() -> None:
+    """Do nothing: the process of :func:`boot` only proves that the server forks."""
+
+
 def init_worker(die_with_parent: bool) -> None:
     """Prepare a pool worker: Ctrl-C is the parent's; the worker dies with its parent.
 
