@@ -73,6 +73,10 @@ class Parameter:
             return f"a whole number in {span}, or {self.none_value} for none"
         return f"[{self.low:g}, {self.high:g}]"
 
+    def _number(self) -> str:
+        """'a number in [low, high]', or :meth:`allowed` where that already says so."""
+        return self.allowed() if self.none_value is not None else f"a number in {self.allowed()}"
+
     def valid_choices(self) -> tuple[str, ...]:
         """The valid values of a choice parameter."""
         return self.choices if self.choices is not None else strategy_choices()
@@ -95,7 +99,7 @@ class Parameter:
         if self.kind == "year" and value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserError(f"{self.name} must be a number in {self.allowed()}, got {value!r}")
+            raise UserError(f"{self.name} must be {self._number()}, got {value!r}")
         if self.kind in ("int", "year"):
             if isinstance(value, float) and not value.is_integer():
                 raise UserError(f"{self.name} must be a whole number in {self.allowed()}")
@@ -129,7 +133,7 @@ def _parse(p: Parameter, text: str) -> Any:
     try:
         return int(text) if p.kind in ("int", "year") else float(text)
     except ValueError:
-        raise UserError(f"{p.name} must be a number in {p.allowed()}, got {text!r}") from None
+        raise UserError(f"{p.name} must be {p._number()}, got {text!r}") from None
 
 
 def strategy_choices() -> tuple[str, ...]:
