@@ -237,6 +237,63 @@ def test_contrast_matches_a_welch_interval_by_hand():
     assert c.significant
 
 
+def test_blocked_contrast_is_a_paired_t_interval_over_regions():
+    import pandas as pd
+    from scipy import stats
+
+    from trustsim.figures.common import contrast, per_region, region_blocks, variance_split
+
+    # three regions with very different levels, two run seeds per region and setting
+    level = {1: 0.0, 2: 10.0, 3: 20.0}
+    effect = {1: 1.0, 2: 2.0, 3: 1.5}
+    rows = []
+    for region in level:
+        for g in (0.0, 1.0):
+            for rep, noise in enumerate((-0.1, 0.1)):
+                y = level[region] + g * effect[region] + noise * (1 + g)
+                rows.append({"region_seed": region, "g": g, "replicate": rep, "y": y})
+    runs = pd.DataFrame(rows)
+    assert region_blocks(runs) == "region_seed"
+    c = contrast(runs, "y", {"g": 0.0}, {"g": 1.0}, block="region_seed")
+    means = runs.groupby(["region_seed", "g"]).y.mean().unstack()
+    d = (means[1.0] - means[0.0]).to_numpy()
+    ref = stats.ttest_1samp(d, 0.0).confidence_interval(0.95)
+    assert c.diff == pytest.approx(d.mean()) == pytest.approx(1.5)
+    assert (c.low, c.high) == pytest.approx((ref.low, ref.high))
+    assert c.significant
+    # ignoring the blocks, region levels swamp the effect
+    assert not contrast(runs, "y", {"g": 0.0}, {"g": 1.0}).significant
+    # per-region means: one row per group and region
+    units = per_region(runs, ["y"], ["g"])
+    assert len(units) == 6 and set(units.columns) == {"g", "region_seed", "y"}
+    split = variance_split(runs, "y", ["g"])
+    assert split.region_share > 0.9
+    # a region missing one side is left out, and the description says so
+    part = runs[~((runs.region_seed == 3) & (runs.g == 1.0))]
+    c2 = contrast(part, "y", {"g": 0.0}, {"g": 1.0}, block="region_seed")
+    assert c2.diff == pytest.approx(1.5) and "2 of 3 region_seed blocks" in c2.describe()
+
+
+def test_region_note_describes_the_design():
+    import pandas as pd
+
+    from trustsim.figures.common import region_blocks, region_note
+
+    one = pd.DataFrame({"region_seed": [4, 4], "y": [1.0, 2.0]})
+    assert region_blocks(one) is None
+    assert "region_seed = 4" in region_note(one)
+    none = pd.DataFrame({"y": [1.0, 2.0]})
+    assert "draws its own region" not in region_note(none)
+    assert "region_seed holds a region fixed" in region_note(none)
+    default = pd.DataFrame({"region_seed": [-1, -1], "y": [1.0, 2.0]})
+    assert "region_seed holds a region fixed" in region_note(default)
+    blocked = pd.DataFrame({"region_seed": [1, 1, 2, 2, 5, 5], "g": [0] * 6,
+                            "y": [1.0, 1.2, 3.0, 3.1, 5.0, 5.3]})
+    text = region_note(blocked, "y", ["g"])
+    assert "3 generated regions (region_seed 1, 2, 5), 2 run seeds each" in text
+    assert "region-to-region variation is" in text
+
+
 def test_fresh_recomputes_and_findings_record_the_commit(tmp_path, monkeypatch):
     calls = []
     real = e12_validation.compute

@@ -174,6 +174,7 @@ ALTERNATIVE = {
     "regulatory_reform_year": None, "permit_cost": 500000.0, "liability_share": 0.8,
     "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,
     "variability_scale": 5.0, "n_facilities": 40, "region_km": 20.0, "steps_per_year": 12,
+    "region_seed": 7,
 }
 
 

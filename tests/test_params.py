@@ -68,3 +68,21 @@ def test_strings_from_command_line_are_parsed():
 
 def test_defaults_complete():
     assert set(defaults()) == set(PARAMETERS)
+
+
+def test_region_seed_range_and_none():
+    assert PARAMETERS["region_seed"].default == -1
+    assert validate_overrides({"region_seed": 0}) == {"region_seed": 0}
+    assert validate_overrides({"region_seed": 2**32 - 1}) == {"region_seed": 2**32 - 1}
+    assert validate_overrides({"region_seed": "none"}) == {"region_seed": -1}
+    assert validate_overrides({"region_seed": "17"}) == {"region_seed": 17}
+    allowed = r"region_seed must be a whole number in \[0, 4294967295\], or -1 for none"
+    for bad in (-2, 2**32, -100):
+        with pytest.raises(UserError, match=allowed):
+            validate_overrides({"region_seed": bad})
+    with pytest.raises(UserError, match="region_seed must be a whole number"):
+        validate_overrides({"region_seed": 1.5})
+    with pytest.raises(UserError, match=f"{allowed}, got 'lots'"):
+        validate_overrides({"region_seed": "lots"})
+    with pytest.raises(UserError, match=f"{allowed}, got True"):
+        validate_overrides({"region_seed": True})

@@ -46,7 +46,7 @@ from trustsim.operation import (
 )
 from trustsim.params import FORWARD_LOOKING, defaults, validate_overrides
 from trustsim.resources import RESOURCES, resource_arrays
-from trustsim.scenarios import get_scenario
+from trustsim.scenarios import get_scenario, layout_rng
 from trustsim.strategies import get_strategy
 from trustsim.ties import initial_ties
 from trustsim.trust import gossip, image_score, reset_manager
@@ -61,7 +61,9 @@ class SymbiosisPark(mesa.Model):
 
     Args:
         scenario: registered scenario name (see :mod:`trustsim.scenarios`).
-        rng: seed or generator of the run's only random stream.
+        rng: seed or generator of the run's random stream (the only one, except the layout
+            of a generated scenario when ``region_seed`` is set: see
+            :func:`trustsim.scenarios.layout_rng`).
         **overrides: parameters by name (:data:`trustsim.params.PARAMETERS`).
 
     Raises:
@@ -77,7 +79,7 @@ class SymbiosisPark(mesa.Model):
             **validate_overrides(overrides),
         }
         p = self.params
-        spec = sc.build(p, self.rng)
+        spec = sc.build(p, layout_rng(p["region_seed"], self.rng))
         self.scenario_name = spec.name
         self.start_year = spec.start_year
         self.default_years = spec.years

@@ -4,6 +4,18 @@
 ``defaults`` table), a user overrides by name; :func:`validate_overrides` checks both and turns
 command-line strings into typed values. A mistake raises :class:`~trustsim.errors.UserError`
 naming the parameter and what is allowed, with the closest valid name for a typo.
+
+``region_seed`` holds a generated region fixed across runs. Generated scenarios (``region``,
+``facilitated``, ``planned_eip``, ``holdup``) draw their layout (each facility's sector, town
+and place, volumes, kept streams and needs, entry year and fragility) when the model is built.
+With ``region_seed = -1`` (the default) the layout comes from the run's own generator, as it
+always has, so every replicate of a sweep runs on a different region and results are
+unchanged bit for bit. With ``region_seed = k`` in [0, 2**32 - 1] the layout comes from a
+generator of its own, ``SeedSequence(k, spawn_key=LAYOUT_STREAM)``
+(:func:`trustsim.scenarios.layout_rng`), while behaviour (social ties, patience, discovery,
+play, turnover, closures) still draws from the run's generator: runs with the same
+``region_seed`` and different run seeds share one region and differ in behaviour only. Data
+scenarios (``kalundborg``, ``minimal``) draw nothing to build, so there it has no effect.
 """
 
 from __future__ import annotations
@@ -34,6 +46,8 @@ class Parameter:
         high: largest valid value (numbers and years).
         choices: valid values of a "choice" parameter (None: computed, see strategy).
         doc: one line saying what it is.
+        none_value: for an "int" parameter, a value outside [low, high] that stands for
+            "none" (such as -1 for ``region_seed``); None if the parameter has no such value.
     """
 
     name: str
@@ -44,6 +58,7 @@ class Parameter:
     high: float = math.inf
     choices: tuple[str, ...] | None = None
     doc: str = ""
+    none_value: int | None = None
 
     def allowed(self) -> str:
         """Describe the valid values, for error messages and docs."""
@@ -53,7 +68,14 @@ class Parameter:
             return "one of " + ", ".join(self.valid_choices())
         if self.kind == "year":
             return f"a year in [{self.low:g}, {self.high:g}] or none"
+        if self.none_value is not None:
+            span = f"[{self.low:.0f}, {self.high:.0f}]"
+            return f"a whole number in {span}, or {self.none_value} for none"
         return f"[{self.low:g}, {self.high:g}]"
+
+    def _number(self) -> str:
+        """'a number in [low, high]', or :meth:`allowed` where that already says so."""
+        return self.allowed() if self.none_value is not None else f"a number in {self.allowed()}"
 
     def valid_choices(self) -> tuple[str, ...]:
         """The valid values of a choice parameter."""
@@ -77,15 +99,18 @@ class Parameter:
         if self.kind == "year" and value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise UserError(f"{self.name} must be a number in {self.allowed()}, got {value!r}")
+            raise UserError(f"{self.name} must be {self._number()}, got {value!r}")
         if self.kind in ("int", "year"):
             if isinstance(value, float) and not value.is_integer():
                 raise UserError(f"{self.name} must be a whole number in {self.allowed()}")
             value = int(value)
+            if value == self.none_value:
+                return value
         else:
             value = float(value)
         if not (self.low <= value <= self.high):  # also rejects NaN
-            where = self.allowed() if self.kind == "year" else f"in {self.allowed()} ({self.unit})"
+            where = (self.allowed() if self.kind == "year" or self.none_value is not None
+                     else f"in {self.allowed()} ({self.unit})")
             raise UserError(f"{self.name} must be {where}, got {value!r}")
         return value
 
@@ -103,10 +128,12 @@ def _parse(p: Parameter, text: str) -> Any:
         return text
     if p.kind == "year" and low in ("none", "never", "off", ""):
         return None
+    if p.none_value is not None and low in ("none", "off", ""):
+        return p.none_value
     try:
         return int(text) if p.kind in ("int", "year") else float(text)
     except ValueError:
-        raise UserError(f"{p.name} must be a number in {p.allowed()}, got {text!r}") from None
+        raise UserError(f"{p.name} must be {p._number()}, got {text!r}") from None
 
 
 def strategy_choices() -> tuple[str, ...]:
@@ -117,11 +144,17 @@ def strategy_choices() -> tuple[str, ...]:
 
 
 def _p(name: str, unit: str, default: Any, kind: str = "float", low: float = 0.0,
-       high: float = 1.0, doc: str = "", choices: tuple[str, ...] | None = None) -> Parameter:
-    return Parameter(name, unit, default, kind, low, high, choices, doc)
+       high: float = 1.0, doc: str = "", choices: tuple[str, ...] | None = None,
+       none_value: int | None = None) -> Parameter:
+    return Parameter(name, unit, default, kind, low, high, choices, doc, none_value)
 
 
 _YEAR = {"kind": "year", "low": 1900, "high": 2200}
+
+#: ``region_seed`` value meaning "none": a generated region is drawn from the run's seed.
+REGION_SEED_NONE = -1
+#: Largest ``region_seed`` (a 32-bit seed).
+REGION_SEED_MAX = 2**32 - 1
 
 #: Every user parameter, by name (model layer; scenarios add none of their own).
 PARAMETERS: dict[str, Parameter] = {
@@ -243,6 +276,11 @@ PARAMETERS: dict[str, Parameter] = {
            doc="facilities in a generated region (scenario region)"),
         _p("region_km", "km", 60.0, low=1.0, high=5000.0,
            doc="side of a generated region (scenario region)"),
+        _p("region_seed", "-", REGION_SEED_NONE, "int", 0, REGION_SEED_MAX,
+           none_value=REGION_SEED_NONE,
+           doc="seed of a generated scenario's layout (sectors, places, volumes, entry years, "
+           "fragility), drawn apart from the run's seed so replicates share one region; "
+           "-1: drawn from the run's seed"),
         _p("steps_per_year", "1/yr", 4, "int", 1, 52, doc="periods per year (4 = quarterly)"),
     ]
 }

@@ -39,6 +39,7 @@ class Contrast:
     diff: float
     low: float
     high: float
+    note: str = ""
 
     @property
     def significant(self) -> bool:
@@ -49,23 +50,52 @@ class Contrast:
         """``'a -> b (difference d, 95% CI [l, h])'``."""
         return (
             f"{fmt(self.a)} -> {fmt(self.b)}{unit} (difference {fmt(self.diff)}, 95% CI "
-            f"[{fmt(self.low)}, {fmt(self.high)}])"
+            f"[{fmt(self.low)}, {fmt(self.high)}]{self.note})"
         )
 
 
 def contrast(
-    runs: pd.DataFrame, metric: str, a: Mapping[str, Any], b: Mapping[str, Any]
+    runs: pd.DataFrame,
+    metric: str,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    *,
+    block: str | None = None,
 ) -> Contrast:
-    """Contrast ``metric`` between runs matching ``b`` and runs matching ``a`` (b minus a)."""
+    """Contrast ``metric`` between runs matching ``b`` and runs matching ``a`` (b minus a).
+
+    Without ``block`` (or when the runs hold a single level of it) the interval is Welch's
+    over runs. With ``block`` (such as ``region_seed`` swept over a few regions) the runs are
+    averaged within each block first and the contrast is the mean of the within-block
+    differences, with a Student t interval over blocks (a randomized complete block design):
+    differences between blocks in the metric's level cancel, the block-by-treatment
+    interaction stays in the interval. Blocks lacking either side are left out.
+    """
     from scipy import stats
 
-    def pick(where: Mapping[str, Any]) -> np.ndarray:
-        mask = np.ones(len(runs), dtype=bool)
+    def mask(where: Mapping[str, Any]) -> np.ndarray:
+        keep = np.ones(len(runs), dtype=bool)
         for key, value in where.items():
-            mask &= np.isclose(runs[key].to_numpy(dtype=float), float(value))
-        return runs.loc[mask, metric].dropna().to_numpy(dtype=float)
+            keep &= np.isclose(runs[key].to_numpy(dtype=float), float(value))
+        return keep & runs[metric].notna().to_numpy()
 
-    x, y = pick(a), pick(b)
+    if block is not None and block in runs.columns and runs[block].nunique() > 1:
+        ya = runs.loc[mask(a)].groupby(block)[metric].mean()
+        yb = runs.loc[mask(b)].groupby(block)[metric].mean()
+        ya, yb = ya.align(yb, join="inner")
+        d = (yb - ya).to_numpy(dtype=float)
+        total = runs[block].nunique()
+        note = f", {d.size} of {total} {block} blocks" if d.size < total else ""
+        if d.size < 2:
+            return Contrast(float(ya.mean()), float(yb.mean()), float(d.mean()) if d.size
+                            else float("nan"), np.nan, np.nan, note)
+        diff = float(d.mean())
+        se = float(d.std(ddof=1) / np.sqrt(d.size))
+        half = float(stats.t.ppf(0.975, d.size - 1) * se)
+        return Contrast(float(ya.mean()), float(yb.mean()), diff, diff - half, diff + half, note)
+
+    x = runs.loc[mask(a), metric].to_numpy(dtype=float)
+    y = runs.loc[mask(b), metric].to_numpy(dtype=float)
     diff = float(y.mean() - x.mean()) if x.size and y.size else float("nan")
     if x.size < 2 or y.size < 2:
         return Contrast(
@@ -132,9 +162,105 @@ def why_not(effect: Contrast, expected: int, what: str, size: str = "full") -> s
     return f"{what}: the estimate has the opposite sign, within noise."
 
 
-#: Said of experiments on generated regions, whose intervals are wide for a known reason.
-REGION_NOTE = (
-    "Each run generates its own region (firms, streams and places drawn from the run's seed), "
-    "so differences between regions widen every interval here; a sweep over one fixed region "
-    "would need a region-seed parameter, which the model does not have yet."
-)
+#: The parameter that names a generated region (a blocking factor when swept).
+REGION = "region_seed"
+
+
+def region_blocks(runs: pd.DataFrame) -> str | None:
+    """Return ``"region_seed"`` if the runs span several fixed regions (a block), else None."""
+    if REGION in runs.columns and runs[REGION].nunique() > 1 and (runs[REGION] >= 0).all():
+        return REGION
+    return None
+
+
+def per_region(runs: pd.DataFrame, metrics: Sequence[str], by: Sequence[str]) -> pd.DataFrame:
+    """Average the runs within each region of each group, if the runs are blocked by region.
+
+    Returns one row per group and region (the group columns, ``region_seed`` and the metrics),
+    so that :func:`means` over it gives intervals over regions; unblocked runs come back as
+    they are.
+    """
+    block = region_blocks(runs)
+    if block is None:
+        return runs
+    return runs.groupby([*by, block], as_index=False)[list(metrics)].mean()
+
+
+@dataclass(frozen=True)
+class VarianceSplit:
+    """Run-to-run variance of a metric split into between-region and within-region parts."""
+
+    between: float
+    within: float
+
+    @property
+    def region_share(self) -> float:
+        """Share of the run-to-run variance that is region-to-region variation."""
+        total = self.between + self.within
+        return self.between / total if total > 0 else float("nan")
+
+
+def variance_split(runs: pd.DataFrame, metric: str, by: Sequence[str]) -> VarianceSplit | None:
+    """One-way random-effects split of ``metric`` by region, pooled over the groups ``by``.
+
+    Within each group, the within-region variance is the mean of the replicate variances
+    (behavioural noise: same region, different run seeds) and the between-region variance is
+    (variance of region means - within / replicates), floored at zero (ANOVA estimator).
+    Returns None when the runs are not blocked by region or have one replicate per region.
+    """
+    block = region_blocks(runs)
+    if block is None:
+        return None
+    between, within = [], []
+    for _, group in runs.groupby(list(by)):
+        cells = group.groupby(block)[metric]
+        reps = float(cells.size().mean())
+        if reps < 2 or cells.ngroups < 2:
+            continue
+        w = float(cells.var(ddof=1).mean())
+        between.append(max(0.0, float(cells.mean().var(ddof=1)) - w / reps))
+        within.append(w)
+    if not within:
+        return None
+    return VarianceSplit(float(np.mean(between)), float(np.mean(within)))
+
+
+def region_note(runs: pd.DataFrame, metric: str | None = None, by: Sequence[str] = (),
+                what: str = "") -> str:
+    """Say how the runs treat the generated region, and how much variation it accounts for.
+
+    Blocked runs (several ``region_seed`` values): intervals are over regions, after
+    averaging within each. One fixed region: intervals are behavioural noise only, and the
+    finding is about that region. No ``region_seed``: every run draws its own region.
+    """
+    block = region_blocks(runs)
+    if block is not None:
+        seeds = sorted(int(v) for v in runs[block].unique())
+        span = (f"{seeds[0]}-{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+                else ", ".join(map(str, seeds)))
+        reps = int(runs.groupby([*by, block]).size().min()) if by else 0
+        text = (
+            f"Runs are blocked by region: {len(seeds)} generated regions (region_seed {span})"
+            + (f", {reps} run seed{'s' if reps > 1 else ''} each per cell" if reps else "")
+            + "; each contrast is the mean of the within-region differences with a t interval "
+            "over regions, so differences between regions in the level cancel."
+        )
+        split = variance_split(runs, metric, by) if metric else None
+        if split is not None:
+            text += (
+                f" Of the run-to-run variance in {what or metric}, region-to-region "
+                f"variation is {100 * split.region_share:.0f}% (standard deviation "
+                f"{fmt(np.sqrt(split.between))} between regions, {fmt(np.sqrt(split.within))} "
+                "between run seeds of one region)."
+            )
+        return text
+    if REGION in runs.columns and (runs[REGION] >= 0).all():
+        return (
+            f"Every run is on one generated region (region_seed = {int(runs[REGION].iloc[0])}): "
+            "intervals reflect behaviour alone, and the finding is about this region."
+        )
+    return (
+        "Each run generates its own region (firms, streams and places drawn from the run's "
+        "seed), so differences between regions widen every interval here; region_seed holds a "
+        "region fixed or blocks the runs by region."
+    )

@@ -4,11 +4,22 @@ A generated ``region`` whose managers differ in patience (so some are tempted to
 with news of a defection travelling 0 to 3 social-tie hops, and with or without a broker that
 publishes image scores. Panels: the share of rounds honoured and active exchanges per 100
 facilities against the number of facilities, one line per gossip reach, registry off and on.
+When the spec sweeps ``region_seed`` (regions as a blocking factor), runs are averaged within
+each region first: the bands are 95% intervals over regions and the contrasts compare the
+settings within each region.
 """
 
 from __future__ import annotations
 
-from trustsim.figures.common import REGION_NOTE, contrast, lines, means, why_not
+from trustsim.figures.common import (
+    contrast,
+    lines,
+    means,
+    per_region,
+    region_blocks,
+    region_note,
+    why_not,
+)
 from trustsim.figures.core import Context, Finding, experiment
 
 
@@ -26,7 +37,9 @@ def build(ctx: Context) -> list[Finding]:
     runs = runs[runs.status == "ok"].copy()
     runs["exchanges_per_100"] = 100.0 * runs.active_exchanges / runs.n_facilities
     keys = ["broker_registry", "gossip_reach", "n_facilities"]
-    table = means(runs, ["cooperation_rate", "exchanges_per_100"], by=keys)
+    metrics = ["cooperation_rate", "exchanges_per_100"]
+    table = means(per_region(runs, metrics, keys), metrics, by=keys)
+    block = region_blocks(runs)
     fig, axes = plt.subplots(2, 2, figsize=(6.4, 4.8), sharey="row")
     for col, registry in enumerate((False, True)):
         part = table[table.broker_registry == registry]
@@ -62,13 +75,16 @@ def build(ctx: Context) -> list[Finding]:
     notes, gains = [], []
     for n in (sizes[0], sizes[-1]):
         base = {"n_facilities": n, "gossip_reach": reach[0], "broker_registry": 0}
-        g = contrast(runs, "cooperation_rate", base, {**base, "gossip_reach": reach[-1]})
-        r = contrast(runs, "cooperation_rate", base, {**base, "broker_registry": 1})
+        g = contrast(
+            runs, "cooperation_rate", base, {**base, "gossip_reach": reach[-1]}, block=block
+        )
+        r = contrast(runs, "cooperation_rate", base, {**base, "broker_registry": 1}, block=block)
         both = contrast(
             runs,
             "cooperation_rate",
             base,
             {**base, "gossip_reach": reach[-1], "broker_registry": 1},
+            block=block,
         )
         gains.append(both)
         notes.append(
@@ -89,6 +105,8 @@ def build(ctx: Context) -> list[Finding]:
             + why_not(gains[-1], +1, "Gossip and registry together", ctx.size)
         )
     )
-    if not holds:
-        text += " " + REGION_NOTE
+    largest = runs[runs.n_facilities == sizes[-1]]
+    text += " " + region_note(
+        largest, "cooperation_rate", keys, f"the share of rounds honoured (n = {sizes[-1]})"
+    )
     return [ctx.finding("E3", "E03_reputation", text, holds)]

@@ -26,10 +26,17 @@ __all__ = [
     "Scenario",
     "ScenarioSpec",
     "StreamSpec",
+    "LAYOUT_STREAM",
     "get_scenario",
+    "layout_rng",
     "load_toml",
     "register_scenario",
 ]
+
+#: Spawn key of the layout generator of a fixed ``region_seed``: a stream of its own, apart from
+#: a run seeded with the same integer (empty spawn key) and from sweep run seeds (keys
+#: ``(point, replicate)``).
+LAYOUT_STREAM = (2**32 - 2,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +118,9 @@ class Scenario:
     """A registered scenario: its name, a one-line description and its builder.
 
     The builder receives the validated parameters (scenario defaults merged with overrides)
-    and the model's generator, and returns the :class:`ScenarioSpec`.
+    and a generator for the layout (:func:`layout_rng`: the model's own generator unless
+    ``region_seed`` is set), and returns the :class:`ScenarioSpec`. Every random draw that
+    shapes the world belongs in the builder, so that ``region_seed`` holds all of it fixed.
     """
 
     name: str
@@ -145,6 +154,24 @@ def register_scenario(
     if name in SCENARIOS:
         raise ValueError(f"duplicate scenario {name!r}")
     SCENARIOS[name] = Scenario(name, description, build, defaults or dict)
+
+
+def layout_rng(region_seed: int, run_rng: np.random.Generator) -> np.random.Generator:
+    """Return the generator a scenario builder draws its layout from.
+
+    Args:
+        region_seed: the ``region_seed`` parameter; -1 (none) for the run's own generator.
+        run_rng: the run's generator (``model.rng``).
+
+    Returns:
+        ``run_rng`` itself for -1 (the layout is drawn from the run's seed, before any other
+        draw, as without the parameter), else a new generator from
+        ``SeedSequence(region_seed, spawn_key=LAYOUT_STREAM)`` that the run's generator never
+        sees: the same ``region_seed`` gives the same layout whatever the run's seed.
+    """
+    if region_seed < 0:
+        return run_rng
+    return np.random.default_rng(np.random.SeedSequence(region_seed, spawn_key=LAYOUT_STREAM))
 
 
 def get_scenario(name: str) -> Scenario:

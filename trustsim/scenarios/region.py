@@ -58,7 +58,11 @@ SECTORS: dict[str, tuple[float, list[tuple], list[tuple]]] = {
 
 
 def build_region(params: dict[str, Any], rng: np.random.Generator) -> ScenarioSpec:
-    """Generate the region from ``n_facilities`` and ``region_km`` with the model's generator."""
+    """Generate the region from ``n_facilities`` and ``region_km``.
+
+    ``rng`` is the layout generator (:func:`trustsim.scenarios.layout_rng`): the model's own,
+    or one of ``region_seed`` alone when that is set, so that runs share the region.
+    """
     n, side = int(params["n_facilities"]), float(params["region_km"])
     names = list(SECTORS)
     share = np.array([SECTORS[s][0] for s in names])
