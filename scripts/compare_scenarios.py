@@ -16,6 +16,7 @@ import argparse
 
 import numpy as np
 
+from trustsim.metrics import weighted_median
 from trustsim.model import SymbiosisPark
 from trustsim.scenarios.holdup import participation
 
@@ -62,10 +63,13 @@ def main():
 
     def per_firm(scenario, years, seeds, **kw):
         ms = list(models(scenario, years, seeds, **kw))
-        dist = [np.median(m.exchanges_table()["distance_km"]) for m in ms if m.ex.n]
+        tables = [m.exchanges_table() for m in ms if m.ex.n]
+        dist = [weighted_median(t.distance_km.to_numpy(), t.brokered.to_numpy()) for t in tables]
+        dist = [d for d in dist if not np.isnan(d)]
         return np.mean([m.ex.n / m.fac.n for m in ms]), np.mean(dist) if dist else np.nan
 
-    print("synergies formed per firm (exchanges formed / facilities), median distance km:")
+    print("synergies formed per firm (exchanges formed / facilities), median distance km of")
+    print("the synergies the broker made (weighted by the exchange's `brokered`):")
     for label, sc, years, kw in [
         ("planned_eip (12 firms, 20 yr)", "planned_eip", 20, {}),
         ("facilitated (500 firms, 20 yr)", "facilitated", 20, {}),

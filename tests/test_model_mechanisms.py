@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from trustsim import trust as trust_mod
+from trustsim.metrics import weighted_median
 from trustsim.model import SymbiosisPark
 from trustsim.params import PARAMETERS
 
@@ -57,6 +58,29 @@ def test_broker_speeds_discovery_and_growth():
     brokered = ensemble("region", 15, broker_year=2000, **REGION)
     assert mean(brokered, "known_matches") > 1.5 * mean(alone, "known_matches")
     assert mean(brokered, "exchanges_formed") > mean(alone, "exchanges_formed")
+
+
+def test_exchanges_record_how_likely_the_broker_made_them():
+    def brokered(**overrides):
+        m = SymbiosisPark("region", rng=5, n_facilities=80, **overrides)
+        m.run_years(15)
+        return m.exchanges_table()
+
+    none = brokered(broker_year=None)
+    only = brokered(broker_year=2000, search_rate=0.0, tie_discovery_rate=0.0)
+    both = brokered(broker_year=2000)
+    assert len(none) and (none.brokered == 0.0).all()
+    assert len(only) and (only.brokered == 1.0).all()
+    assert ((both.brokered > 0.0) & (both.brokered < 1.0)).any()
+    assert both.brokered.between(0.0, 1.0).all()
+
+
+def test_weighted_median():
+    values = np.array([5.0, 1.0, 3.0, 100.0])
+    assert weighted_median(values, np.ones(4)) == 3.0  # the lower middle value
+    assert weighted_median(values, np.array([1.0, 1.0, 1.0, 0.0])) == np.median(values[:3])
+    assert weighted_median(values, np.array([0.0, 0.0, 0.1, 0.9])) == 100.0
+    assert np.isnan(weighted_median(values, np.zeros(4)))
 
 
 def test_social_cohesion_speeds_growth():

@@ -40,6 +40,8 @@ class Candidates:
         in_broker_range: whether the broker reaches this match.
         known: whether the receiver's and supplier's managers know of the match.
         active: whether the match is an active exchange now.
+        broker_share: the broker's share of the discovery rate when the match was last
+            discovered: the probability that the broker made it known (0 until then).
     """
 
     out: NDArray[np.int64]
@@ -52,6 +54,7 @@ class Candidates:
     in_broker_range: NDArray[np.bool_]
     known: NDArray[np.bool_]
     active: NDArray[np.bool_]
+    broker_share: NDArray[np.float64]
 
     def __len__(self) -> int:
         return int(self.out.shape[0])
@@ -106,6 +109,7 @@ def build_candidates(fac: FacilityTable, params: dict) -> Candidates:
         in_broker_range=dist <= params["broker_radius_km"],
         known=np.zeros(n, dtype=np.bool_),
         active=np.zeros(n, dtype=np.bool_),
+        broker_share=np.zeros(n, dtype=np.float64),
     )
 
 

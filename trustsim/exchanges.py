@@ -34,6 +34,7 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "byproduct": (np.bool_, False),
     "volume": (np.float64, 0.0),
     "dist": (np.float64, 0.0),
+    "brokered": (np.float64, 0.0),  # probability the broker made the match known
     "contract": (np.int8, 0),
     "split": (np.float64, 0.5),
     "capex": (np.float64, 0.0),

@@ -368,12 +368,14 @@ class SymbiosisPark(mesa.Model):
         idx, own, pair, broker = self._hidden
         if idx.size == 0:
             return
-        rate = discovery_rates(own, pair, broker, self.ties, self.trust, self.params,
-                               self.broker_active(year))
+        brokered = self.broker_active(year)
+        rate = discovery_rates(own, pair, broker, self.ties, self.trust, self.params, brokered)
         prob = 1.0 - np.exp(-rate / self.steps_per_year)
         found = self.rng.random(idx.size) < prob
         self._fresh = idx[found]
         if self._fresh.size:
+            by_broker = broker[found] * (self.params["broker_rate"] if brokered else 0.0)
+            c.broker_share[self._fresh] = by_broker / rate[found]
             c.known[self._fresh] = True
             self._known += self._fresh.size
             left = ~found
@@ -518,7 +520,8 @@ class SymbiosisPark(mesa.Model):
             return
         self.ex.add(
             cand=cidx, out=c.out[cidx], need=c.need[cidx], sup=a, rec=b, res=c.res[cidx],
-            byproduct=byp, volume=volume, dist=c.dist[cidx], contract=contract, split=split,
+            byproduct=byp, volume=volume, dist=c.dist[cidx], brokered=c.broker_share[cidx],
+            contract=contract, split=split,
             capex=eco.capex[0], annuity=eco.annuity[0], value=value, surplus=surplus,
             contract_cost=p["formal_cost"] * gross if contract == FORMAL else 0.0,
             start=t, active=True, reward=reward, temptation=temptation, sucker=(-g, -g),
@@ -675,6 +678,7 @@ class SymbiosisPark(mesa.Model):
             "volume": ex.volume[:n],
             "unit": [RESOURCES[r].unit for r in ex.res[:n]],
             "distance_km": ex.dist[:n],
+            "brokered": ex.brokered[:n],
             "contract": [CONTRACT_NAMES[k] for k in ex.contract[:n]],
             "surplus_split": ex.split[:n],
             "infrastructure_eur": ex.capex[:n],
