@@ -79,7 +79,7 @@ def build(ctx: Context) -> list[Finding]:
     ax_b.legend(title="firms", fontsize=6)
     ctx.save(fig, "E07_scale_density")
 
-    notes, rises, reasons = [], [], []
+    notes, rises, reasons, thresholds = [], [], [], []
     for n in ns:
         sparse = contrast(
             runs,
@@ -97,6 +97,8 @@ def build(ctx: Context) -> list[Finding]:
             if len(viable)
             else "at no density on the grid"
         )
+        if len(viable) and viable.density.min() > part.density.min():
+            thresholds.append(f"{int(n)} firms")
         notes.append(
             f"{int(n)} firms: {fmt(sparse.a, 2)} exchanges per firm over {fmt(kms[-1])} km, "
             f"{fmt(sparse.b, 2)} over {fmt(kms[0])} km (difference {fmt(sparse.diff, 2)}, 95% "
@@ -109,8 +111,14 @@ def build(ctx: Context) -> list[Finding]:
         f"{len(runs)} runs. " + "; ".join(notes) + f". Spearman correlation of exchanges per "
         f"firm with density: {fmt(rho, 2)}. "
         + (
-            "Exchanges per firm fall with dispersion at every scale, with a minimum viable "
-            "density, as P11 predicts."
+            "Exchanges per firm fall with dispersion at every scale, as P11 predicts. "
+            + (
+                f"A minimum viable density (at least {VIABLE} exchanges per firm only above "
+                f"some density on the grid) shows for {', '.join(thresholds)} only."
+                if thresholds
+                else f"No minimum viable density shows on the grid: every density reaches "
+                f"{VIABLE} exchanges per firm or none does."
+            )
             if holds
             else "Exchanges per firm do not fall with dispersion beyond the 95% interval at "
             "every scale. " + " ".join(r for r in reasons if r)
