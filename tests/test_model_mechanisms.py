@@ -159,6 +159,20 @@ def test_infrastructure_reuse_lowers_later_costs():
     assert capex_per_exchange(reused) < 0.95 * capex_per_exchange(fresh)
 
 
+def test_sunk_infrastructure_forecloses_better_alternatives():
+    """Lock-in by sunk cost [Arthur1989]: receivers keep incumbents a newcomer beats at full cost.
+
+    With the incumbent's pipeline sunk, better alternatives that turn up later are counted as
+    foreclosed and no receiver switches; with it recoverable the same receivers switch.
+    """
+    sunk = ensemble("region", 40, n_facilities=120, region_km=30.0, region_seed=1)
+    free = ensemble("region", 40, n_facilities=120, region_km=30.0, region_seed=1,
+                    infrastructure_sunk=0.0)
+    assert mean(sunk, "foreclosed_alternatives") > 5
+    assert mean(free, "foreclosed_alternatives") == 0
+    assert mean(free, "ended_better_alternative") > mean(sunk, "ended_better_alternative") + 1
+
+
 def test_registry_shapes_reputation_based_play():
     with_registry = SymbiosisPark("kalundborg", rng=1, strategy="image_scoring", noise=0.05,
                                   broker_year=1965, **KAL)
@@ -193,7 +207,8 @@ ALTERNATIVE = {
     "enforcement": 0.9, "formal_penalty": 5.0, "formal_cost": 0.3,
     "coordination_cost": 200000.0, "byproduct_coordination": 10.0, "interest_rate": 0.2,
     "infrastructure_life": 5.0, "max_payback_years": 2.0, "spot_payback_years": 8.0,
-    "infrastructure_reuse": 0.0, "switching_margin": 0.0, "min_volume_share": 0.8,
+    "infrastructure_reuse": 0.0, "switching_margin": 0.0, "infrastructure_sunk": 0.0,
+    "min_volume_share": 0.8,
     "infrastructure_cost_scale": 5.0, "virgin_price_scale": 0.3,
     "regulatory_reform_year": None, "permit_cost": 500000.0, "liability_share": 0.8,
     "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,

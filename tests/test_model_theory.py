@@ -86,6 +86,44 @@ def test_sanction_needs_a_tie():
         del SCENARIOS["minimal_untied"]
 
 
+def test_sanction_needs_news_to_travel():
+    """A tie alone is not enough: with gossip_reach 0 no one hears, so no social sanction.
+
+    With a tie but no gossip the threshold is the dyadic one (a manager just below it breaches);
+    the broker's registry publishes the defection to the whole park, so the sanction applies
+    again, to a manager with no tie too [Kandori1992; MilgromNorthWeingast1990].
+    """
+    kw = {"sanction_strength": 0.2}
+    silent = run_minimal(patience=0.9, gossip_reach=0, **kw)
+    assert silent["sanction"] == 0.0
+    plain = theory.grim_threshold(game_of(silent))
+    sweep(plain, gossip_reach=0, **kw)
+    published = run_minimal(patience=0.9, gossip_reach=0, broker_year=2000,
+                            broker_registry=True, **kw)
+    assert published["sanction"] > 0.0
+    shifted = theory.grim_threshold(game_of(published), sanction=published["sanction"])
+    assert shifted < plain - 0.05
+    sweep(shifted, gossip_reach=0, broker_year=2000, broker_registry=True, **kw)
+
+
+def test_a_registry_sanctions_a_manager_without_ties():
+    """The broker's published record reaches those gossip cannot: the untied pay it too."""
+    minimal = get_scenario("minimal")
+    spec = dataclasses.replace(minimal.build({}, None), ties=())
+    register_scenario("minimal_untied_registry", "test", lambda p, r: spec, minimal.defaults)
+    try:
+        kw = {"sanction_strength": 0.2, "spot_payback_years": 5.0, "tie_growth": 0.0}
+        off = SymbiosisPark("minimal_untied_registry", rng=0, patience=0.9, **kw)
+        on = SymbiosisPark("minimal_untied_registry", rng=0, patience=0.9, broker_year=2000,
+                           broker_registry=True, **kw)
+        off.run_years(10)
+        on.run_years(10)
+        assert off.summary()["sanction"] == 0.0
+        assert on.summary()["sanction"] > 0.0
+    finally:
+        del SCENARIOS["minimal_untied_registry"]
+
+
 @pytest.mark.parametrize(("probability", "penalty"), [(0.5, 0.5), (0.9, 0.3)])
 def test_formal_enforcement_shifts_threshold_as_theory_says(probability, penalty):
     kw = {"enforcement": probability, "formal_penalty": penalty, "formal_cost": 0.0}

@@ -150,6 +150,7 @@ class SymbiosisPark(mesa.Model):
         self._actions = 0
         self._cooperations = 0
         self._ended = 0
+        self._foreclosed = 0  # reviews where sunk infrastructure kept a worse incumbent
 
     # -- time --------------------------------------------------------------------------------
 
@@ -170,6 +171,21 @@ class SymbiosisPark(mesa.Model):
         """Whether the broker operates in ``year`` (default: now)."""
         b = self.params["broker_year"]
         return b is not None and (self.year if year is None else year) >= b
+
+    def exposed(self) -> NDArray[np.bool_]:
+        """Managers whose detected defection becomes known beyond the dyad, now.
+
+        Only they pay the social sanction (``sanction_strength``): a defector's ties learn of
+        it when gossip travels at least one hop (``gossip_reach`` >= 1) [Raub1990], and the
+        whole park does when the broker publishes a registry (community enforcement through
+        public records [MilgromNorthWeingast1990; Kandori1992]). With no path for the news,
+        there is no social cost: the decision is the dyadic one.
+        """
+        if self.params["broker_registry"] and self.broker_active():
+            return np.ones(self.fac.n, dtype=np.bool_)
+        if self.params["gossip_reach"] == 0:
+            return np.zeros(self.fac.n, dtype=np.bool_)
+        return self.embedded
 
     def run_years(self, years: float) -> None:
         """Run ``years`` years of steps."""
@@ -314,7 +330,8 @@ class SymbiosisPark(mesa.Model):
         if rel.size == 0:
             return
         s = p["sanction_strength"] * ex.value[rel]
-        sanction = np.column_stack([s * self.embedded[ex.sup[rel]], s * self.embedded[ex.rec[rel]]])
+        known = self.exposed()
+        sanction = np.column_stack([s * known[ex.sup[rel]], s * known[ex.rec[rel]]])
         thr = effective_threshold(ex.temptation[rel], ex.reward[rel], ex.punishment[rel],
                                   sanction, np.zeros_like(sanction))
         for e, (thr_s, thr_r) in zip(rel.tolist(), thr.tolist(), strict=True):
@@ -457,8 +474,12 @@ class SymbiosisPark(mesa.Model):
     def _switch(self, pool: NDArray[np.int64], t: int, year: float) -> None:
         """End an incumbent when a known alternative for a fully met need is much better.
 
-        The incumbent's infrastructure is sunk, so it competes on its operating surplus,
-        the challenger on its full surplus (lock-in) [Arthur1989].
+        The incumbent's infrastructure is sunk (the share ``infrastructure_sunk`` of its
+        annuity), so it competes on its operating surplus, the challenger on its full surplus
+        (lock-in) [Arthur1989]. A review at which a
+        negotiable alternative beats the incumbent's full surplus by ``switching_margin``
+        but not its operating surplus (only the sunk infrastructure keeps the incumbent) is
+        counted once per need as a foreclosed alternative.
         """
         c, fac, p = self.cand, self.fac, self.params
         full = (fac.need_volume[c.need[pool]] - fac.need_met[c.need[pool]]
@@ -476,7 +497,10 @@ class SymbiosisPark(mesa.Model):
         ex = self.ex
         ids = ex.active_ids()
         needs = ex.need[ids]
-        ops = (ex.surplus[ids] + ex.annuity[ids]) / ex.volume[ids]  # operating, per unit
+        sunk = p["infrastructure_sunk"] * ex.annuity[ids]  # the avoidable rest still counts
+        ops = (ex.surplus[ids] + sunk) / ex.volume[ids]  # operating, per unit
+        fulls = ex.surplus[ids] / ex.volume[ids]  # incumbents' full surplus, per unit
+        foreclosed: set[int] = set()
         for k in np.lexsort((pool, -per_unit)).tolist():
             if eco.surplus[k] <= 0.0:
                 continue
@@ -484,13 +508,17 @@ class SymbiosisPark(mesa.Model):
             if not mask.any():
                 continue
             inc, op = ids[mask], ops[mask]
+            a, b = c.sup[pool[k]], c.rec[pool[k]]
+            need = (p["byproduct_trust"] if self.rs["byproduct"][c.res[pool[k]]]
+                    else p["trust_threshold"])
+            trusted = min(self.trust[a, b], self.trust[b, a]) >= need
             if per_unit[k] > (1.0 + p["switching_margin"]) * op.min() and op.min() > -np.inf:
                 worst = int(inc[np.lexsort((inc, op))[0]])
-                a, b = c.sup[pool[k]], c.rec[pool[k]]
-                need = (p["byproduct_trust"] if self.rs["byproduct"][c.res[pool[k]]]
-                        else p["trust_threshold"])
-                if min(self.trust[a, b], self.trust[b, a]) >= need:
+                if trusted:
                     self._end(np.array([worst]), "better_alternative", t)
+            elif trusted and per_unit[k] > (1.0 + p["switching_margin"]) * fulls[mask].min():
+                foreclosed.add(int(c.need[pool[k]]))
+        self._foreclosed += len(foreclosed)
 
     def _form(self, cidx: int, volume: float, t: int, year: float) -> None:
         c, p, spy = self.cand, self.params, self.steps_per_year
@@ -505,8 +533,9 @@ class SymbiosisPark(mesa.Model):
         split = p["surplus_split"]
         reward, g = stage_game(value, surplus, split, byp, p, spy)
         temptation = (reward[0] + g, reward[1] + g)
-        sanction = np.array([p["sanction_strength"] * value * float(self.embedded[a]),
-                             p["sanction_strength"] * value * float(self.embedded[b])])
+        known = self.exposed()
+        sanction = np.array([p["sanction_strength"] * value * float(known[a]),
+                             p["sanction_strength"] * value * float(known[b])])
         thr = effective_threshold(np.array(temptation), np.array(reward), np.zeros(2), sanction,
                                   np.zeros(2))
         contract = choose_contract(
@@ -563,7 +592,7 @@ class SymbiosisPark(mesa.Model):
             return
         a, b = ex.sup[cand], ex.rec[cand]
         me = np.column_stack([a, b])
-        sanction = (p["sanction_strength"] * ex.value[cand])[:, None] * self.embedded[me]
+        sanction = (p["sanction_strength"] * ex.value[cand])[:, None] * self.exposed()[me]
         thr = effective_threshold(ex.temptation[cand], ex.reward[cand], ex.punishment[cand],
                                   sanction, np.zeros_like(sanction))
         ok = ((np.minimum(self.trust[a, b], self.trust[b, a]) >= p["relational_trust"])
@@ -766,6 +795,7 @@ class SymbiosisPark(mesa.Model):
             "byproduct_exchanges": int(ex.byproduct[ids].sum()),
             "exchanges_formed": int(n),
             "exchanges_ended": int(self._ended),
+            "foreclosed_alternatives": int(self._foreclosed),
             "cooperation_rate": (self._cooperations / self._actions if self._actions
                                  else math.nan),
             "mean_trust": self._rows[-1][9] if self._rows else math.nan,
@@ -810,7 +840,7 @@ class SymbiosisPark(mesa.Model):
             "sucker": float(ex.sucker[0, 0]),
             "temptation": float(ex.temptation[0, 0]),
             "punishment": float(ex.punishment[0, 0]),
-            "sanction": p["sanction_strength"] * value * float(self.embedded[a]),
+            "sanction": p["sanction_strength"] * value * float(self.exposed()[a]),
             "penalty": p["formal_penalty"] * value,
             "enforcement": p["enforcement"],
             "contract": CONTRACT_NAMES[int(ex.contract[0])],

@@ -164,7 +164,7 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     me, partner = ro.me, ro.partner
     reward, tempt, sucker, punish = ro.reward, ro.temptation, ro.sucker, ro.punishment
     value = ro.value
-    embedded = model.embedded[me]
+    embedded = model.exposed()[me]  # who pays a social sanction if caught
     contract = ex.contract[ids]
     deal = (embedded.tobytes(), contract.tobytes())
     if ro.deal != deal:
@@ -294,6 +294,7 @@ def play_round_reference(
     pays = np.zeros((n, 2))
     trust_obs: dict[tuple[int, int], list[int]] = {}
     grow: set[tuple[int, int]] = set()
+    known = model.exposed()  # who pays a social sanction if caught
     for k, e in enumerate(ids.tolist()):
         sides = (int(ex.sup[e]), int(ex.rec[e]))
         value = float(ex.value[e])
@@ -303,7 +304,7 @@ def play_round_reference(
         for s in (0, 1):
             me, other = sides[s], sides[1 - s]
             code = int(model.strategy_code[me])
-            sanction = p["sanction_strength"] * value * float(model.embedded[me])
+            sanction = p["sanction_strength"] * value * float(known[me])
             if model.controlled[me]:
                 defect[s] = not model.choices.get(e, True)
             elif code == FORWARD_LOOKING_CODE:
@@ -349,8 +350,8 @@ def play_round_reference(
                 base = ex.temptation[e, s] if o == 0 else ex.punishment[e, s]
             pay = float(base) * float(draws.factor[k])
             caught = seen[s] == 1
-            if caught and model.embedded[me]:
-                pay = pay - p["sanction_strength"] * value * float(model.embedded[me])
+            if caught and known[me]:
+                pay = pay - p["sanction_strength"] * value
             if caught and formal > 0.0 and u[_ENFORCE, k, s] < p["enforcement"]:
                 pay = pay - penalty
             pays[k, s] = pay

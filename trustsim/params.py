@@ -256,6 +256,9 @@ PARAMETERS: dict[str, Parameter] = {
            doc="share of infrastructure cost saved on a connection that already has some"),
         _p("switching_margin", "1", 0.3, high=10.0,
            doc="relative gain an alternative must offer before a receiver switches"),
+        _p("infrastructure_sunk", "1", 1.0,
+           doc="share of an incumbent's infrastructure cost that is sunk when its receiver "
+           "weighs an alternative (1: all of it, lock-in; 0: none, it competes at full cost)"),
         _p("min_volume_share", "1", 0.1,
            doc="smallest deal, as a share of the smaller of supply and need"),
         # -- regulation ---------------------------------------------------------------------

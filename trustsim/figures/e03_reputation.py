@@ -2,8 +2,12 @@
 
 A generated ``region`` whose managers differ in patience (so some are tempted to cheat) is run
 with news of a defection travelling 0 to 3 social-tie hops, and with or without a broker that
-publishes image scores. Panels: the share of rounds honoured and active exchanges per 100
-facilities against the number of facilities, one line per gossip reach, registry off and on.
+publishes image scores. The spec places the park where theory says reputation matters: many
+managers too impatient for the dyadic shadow of the future alone, and a social sanction that a
+defector pays only when the news travels beyond the dyad (over ties, or through the registry)
+[Kandori1992; MilgromNorthWeingast1990]. Panels: the share of rounds honoured and active
+exchanges per 100 facilities against the number of facilities, one line per gossip reach,
+registry off and on.
 When the spec sweeps ``region_seed`` (regions as a blocking factor), runs are averaged within
 each region first: the bands are 95% intervals over regions and the contrasts compare the
 settings within each region.
@@ -20,7 +24,7 @@ from trustsim.figures.common import (
     region_note,
     why_not,
 )
-from trustsim.figures.core import Context, Finding, experiment
+from trustsim.figures.core import Context, Finding, experiment, fmt
 
 
 @experiment(
@@ -92,8 +96,17 @@ def build(ctx: Context) -> list[Finding]:
             f"honoured {g.describe()}, the registry {r.describe()}, both {both.describe()}"
         )
     holds = gains[-1].significant and gains[-1].diff > 0
+    design = ""
+    if {"patience", "sanction_strength"} <= set(runs.columns):
+        design = (
+            f"Mean patience {fmt(runs.patience.iloc[0])}; a defection known beyond the dyad "
+            f"(ties hear it when gossip travels, the whole park through the registry) costs a "
+            f"social sanction of {fmt(runs.sanction_strength.iloc[0])} of the period's value, "
+            "none when no one hears. "
+        )
     text = (
-        f"{len(runs)} runs ({int(runs.groupby(keys).size().min())} per cell). "
+        design
+        + f"{len(runs)} runs ({int(runs.groupby(keys).size().min())} per cell). "
         + "; ".join(notes)
         + ". "
         + (

@@ -1,12 +1,16 @@
-"""E9 path dependency: infrastructure reuse and the lock-in it brings.
+"""E9 path dependency: infrastructure reuse, sunk infrastructure and the lock-in they bring.
 
 A generated ``region`` is run with the share of infrastructure cost saved on a connection that
-already carries a pipeline swept from 0 (every exchange pays its own) to 0.9. Panels, with
-95% intervals over replicates: (a) active exchanges at the end (later exchanges are cheaper
-along existing connections), (b) exchanges abandoned for a better alternative (switches: lock-in
-shows as fewer of them), (c) the yearly savings of the network. When the spec sweeps
-``region_seed`` (regions as a blocking factor), runs are averaged within each region first:
-intervals are over regions and the contrasts compare reuse levels within each region.
+already carries a pipeline swept from 0 (every exchange pays its own) to 0.9, once with an
+incumbent's infrastructure sunk (the model's default: a receiver weighs an incumbent at its
+operating surplus) and once with it fully recoverable (the incumbent competes at full cost: the
+lock-in knocked out). Panels, with 95% intervals: (a) active exchanges at the end (later
+exchanges are cheaper along existing connections), (b) exchanges abandoned for a better
+alternative (switches: lock-in shows as fewer of them where infrastructure is sunk), (c)
+better alternatives foreclosed by sunk infrastructure (yearly reviews, once per need), (d)
+the yearly savings of the network. When the spec sweeps ``region_seed`` (regions as a
+blocking factor), runs are averaged within each region first: intervals are over regions and
+the contrasts compare settings within each region.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from trustsim.figures.common import (
 )
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
+SUNK = "infrastructure_sunk"
+
 
 @experiment(
     "E9",
@@ -30,28 +36,35 @@ from trustsim.figures.core import Context, Finding, experiment, fmt
     ("P4", "P14"),
 )
 def build(ctx: Context) -> list[Finding]:
-    """Run the reuse sweep; draw switches, corridor bundling and savings."""
+    """Run the reuse x sunk-cost sweep; draw exchanges, switches, foreclosures and savings."""
     import matplotlib.pyplot as plt
 
     runs = ctx.sweep("E9")
     runs = runs[runs.status == "ok"].copy()
     runs["savings_m"] = runs.savings_eur_per_year / 1e6
-    metrics = ["active_exchanges", "ended_better_alternative", "savings_m"]
-    table = means(per_region(runs, metrics, ["infrastructure_reuse"]), metrics,
-                  by=["infrastructure_reuse"])
+    if SUNK not in runs.columns:  # a spec without the sunk-cost axis: the model's default
+        runs[SUNK] = 1.0
+    metrics = ["active_exchanges", "ended_better_alternative", "foreclosed_alternatives",
+               "savings_m"]
+    keys = ["infrastructure_reuse", SUNK]
+    table = means(per_region(runs, metrics, keys), metrics, by=keys)
     block = region_blocks(runs)
-    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.5))
+    fig, axes = plt.subplots(2, 2, figsize=(6.4, 4.8))
     labels = (
         ("active_exchanges", "active exchanges at the end", "(a) exchanges"),
         ("ended_better_alternative", "exchanges left for a better one", "(b) switches"),
-        ("savings_m", "savings (million EUR / yr)", "(c) network savings"),
+        ("foreclosed_alternatives", "better alternatives foreclosed", "(c) foreclosures"),
+        ("savings_m", "savings (million EUR / yr)", "(d) network savings"),
     )
-    for ax, (metric, ylabel, title) in zip(axes, labels, strict=True):
+    names = {0.0: "recoverable", 1.0: "sunk"}
+    for ax, (metric, ylabel, title) in zip(axes.ravel(), labels, strict=True):
         lines(
             table,
             metric,
             x="infrastructure_reuse",
-            hue=None,
+            hue=SUNK,
+            labels={k: names.get(float(k), fmt(k)) for k in runs[SUNK].unique()},
+            legend_title="infrastructure",
             ax=ax,
             ylabel=ylabel,
             xlabel="infrastructure reuse",
@@ -60,37 +73,54 @@ def build(ctx: Context) -> list[Finding]:
     ctx.save(fig, "E09_path_dependency")
 
     lo, hi = runs.infrastructure_reuse.min(), runs.infrastructure_reuse.max()
-    a, b = {"infrastructure_reuse": lo}, {"infrastructure_reuse": hi}
+    s_lo, s_hi = runs[SUNK].min(), runs[SUNK].max()
+    a, b = {"infrastructure_reuse": lo, SUNK: s_hi}, {"infrastructure_reuse": hi, SUNK: s_hi}
     grow = contrast(runs, "active_exchanges", a, b, block=block)
-    switch = contrast(runs, "ended_better_alternative", a, b, block=block)
+    reuse_switch = contrast(runs, "ended_better_alternative", a, b, block=block)
     save = contrast(runs, "savings_m", a, b, block=block)
-    any_switch = bool((runs.ended_better_alternative > 0).any())
     text = (
-        f"{len(runs)} runs. From reuse {fmt(lo)} to {fmt(hi)}: active exchanges "
-        f"{grow.describe()}; exchanges abandoned for a better alternative {switch.describe()}; "
-        f"network savings {save.describe(' M EUR/yr')}."
+        f"{len(runs)} runs. With sunk infrastructure (the model's default), from reuse "
+        f"{fmt(lo)} to {fmt(hi)}: active exchanges {grow.describe()}; exchanges abandoned for "
+        f"a better alternative {reuse_switch.describe()}; network savings "
+        f"{save.describe(' M EUR/yr')}."
     )
     cheaper = grow.significant and grow.diff > 0
-    locked = switch.significant and switch.diff < 0
-    holds = cheaper and locked
     text += (
         " Reuse makes later exchanges along existing pipelines pay"
         if cheaper
         else " Reuse does not raise the number of exchanges beyond the 95% interval ("
         + why_not(grow, +1, "exchanges", ctx.size).rstrip(".")
-        + ")"
+        + "; reuse discounts only a further exchange between the same two facilities, and "
+        "few pairs of firms have more than one stream to trade)"
     )
-    if not any_switch:
+    locked = False
+    if s_lo < s_hi:
+        off, on = {SUNK: s_lo}, {SUNK: s_hi}
+        switch = contrast(runs, "ended_better_alternative", off, on, block=block)
+        cost = contrast(runs, "savings_m", off, on, block=block)
+        shut = contrast(runs, "foreclosed_alternatives", off, on, block=block)
+        locked = switch.significant and switch.diff < 0
         text += (
-            "; no receiver ever left an exchange for a better alternative in these runs, so "
-            "the foreclosure half of P4 cannot show here (a model-side limit, not a finding "
-            "against it)."
+            f". Sunk against recoverable infrastructure (over all reuse levels): switches to a "
+            f"better alternative {switch.describe()}; better alternatives foreclosed "
+            f"{shut.describe()}; network savings {cost.describe(' M EUR/yr')}"
         )
-    elif locked:
-        text += "; and it locks receivers in: fewer switch to better alternatives, as P4 predicts."
+        text += (
+            "; sunk infrastructure locks receivers in: they keep incumbents that a later "
+            "alternative beats at full cost, as P4 predicts."
+            if locked
+            else ". " + why_not(switch, -1, "Lock-in by sunk infrastructure", ctx.size)
+        )
+        text += (
+            " Reuse cannot produce that lock-in by itself: the incumbent's infrastructure is "
+            "sunk at any reuse level, and reuse only cheapens a challenger that already has a "
+            "pipe to the receiver."
+        )
     else:
-        text += "; switching to better alternatives does not fall beyond the 95% interval."
-    text += " " + region_note(
-        runs, "active_exchanges", ["infrastructure_reuse"], "active exchanges"
-    )
+        text += (
+            ". The spec holds infrastructure sunk throughout, so there is no counterfactual "
+            "for the foreclosure half of P4."
+        )
+    holds = cheaper and locked
+    text += " " + region_note(runs, "active_exchanges", keys, "active exchanges")
     return [ctx.finding("E9", "E09_path_dependency", text, holds)]
