@@ -85,8 +85,12 @@ def pid_real_simulate(scenario, *, seed, parent, marker, **kwargs):
     return SimpleNamespace(summary={**output.summary, "pid": os.getpid()}, timeseries=None)
 
 
-def worker_facts_simulate(scenario, *, seed, **kwargs):
-    """The fake model, plus facts about the process it ran in and the one that started it."""
+def worker_facts_simulate(scenario, *, seed, parent, marker, **kwargs):
+    """The fake model, plus facts about the process it ran in and the one that started it.
+
+    The calling process waits for a pool worker's first run (see :func:`_share_with_pool`).
+    """
+    _share_with_pool(parent, marker)
     output = fake_simulate(scenario, seed=seed, **kwargs)
     parent_threads = len(os.listdir(f"/proc/{os.getppid()}/task"))
     output.summary.update(

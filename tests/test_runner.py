@@ -100,7 +100,7 @@ def test_forkserver_workers_come_from_a_single_threaded_server(tmp_path):
         tmp_path / "out",
         workers=2,
         chunk_size=1,
-        run_fn=worker_facts_simulate,
+        run_fn=partial(worker_facts_simulate, parent=os.getpid(), marker=tmp_path / "marker"),
         start_method="forkserver",
     )
     runs = load_results(tmp_path / "out")
