@@ -1,11 +1,13 @@
 """Each mechanism moves outcomes as the literature says, on fixed seed ensembles; none is inert."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from trustsim import trust as trust_mod
 from trustsim.metrics import weighted_median
 from trustsim.model import SymbiosisPark
+from trustsim.negotiation import attention_capacity, replenish_attention
 from trustsim.params import PARAMETERS
 
 SEEDS = range(6)
@@ -35,7 +37,7 @@ REGION = {"n_facilities": 60}
 # not move with each refit of scenarios/kalundborg_calibration.toml.
 KAL = {"trust_prior": 0.5, "trust_gain": 0.1, "byproduct_trust": 0.55, "search_rate": 0.15,
        "search_distance_cost": 0.1, "tie_discovery_rate": 0.8, "gossip_weight": 0.5,
-       "broker_rate": 1.0}
+       "broker_rate": 1.0, "deals_per_manager_per_year": 4.0, "broker_deals_per_year": 2.0}
 TRUSTING_REGION = {"n_facilities": 60, "trust_prior": 0.7}
 
 
@@ -173,6 +175,52 @@ def test_sunk_infrastructure_forecloses_better_alternatives():
     assert mean(free, "ended_better_alternative") > mean(sunk, "ended_better_alternative") + 1
 
 
+def test_attention_refills_at_the_deal_rate_up_to_one_deal_or_one_period():
+    attention = np.array([0.0, 0.5, 1.0])
+    replenish_attention(attention, 1.0, 4)
+    assert attention == pytest.approx([0.25, 0.75, 1.0])
+    assert attention_capacity(1.0, 4) == 1.0 and attention_capacity(8.0, 4) == 2.0
+
+
+def new_deals_by_manager_and_year(m):
+    t = m.exchanges_table()
+    year = np.floor(t["start_year"]).astype(int)
+    both = pd.concat([pd.DataFrame({"f": t["supplier"], "y": year}),
+                      pd.DataFrame({"f": t["receiver"], "y": year})])
+    return both.groupby(["f", "y"]).size()
+
+
+def test_bounded_attention_spreads_deals_over_years():
+    # a manager negotiates one deal at a time: with attention for one deal every two years
+    # nobody strikes two deals in a calendar year, and the busiest year of the park is calmer
+    # than with attention for a deal every period; the deals are delayed, not forbidden
+    alone = KAL | {"broker_deals_per_year": 0.0}  # managers' own attention only
+    slow = ensemble("kalundborg", 45, **(alone | {"deals_per_manager_per_year": 0.5}))
+    fast = ensemble("kalundborg", 45, **alone)  # a deal every period
+    assert all(new_deals_by_manager_and_year(m).max() <= 1 for m in slow)
+    assert max(new_deals_by_manager_and_year(m).max() for m in fast) >= 2
+
+    def busiest_year(models):
+        return np.mean([np.bincount(np.floor(m.exchanges_table()["start_year"]).astype(int)
+                                    - 1961).max() for m in models])
+
+    assert busiest_year(slow) < busiest_year(fast)
+    assert mean(slow, "exchanges_formed") > 0.6 * mean(fast, "exchanges_formed")
+
+
+def test_a_broker_with_attention_of_its_own_prepares_deals_busy_managers_cannot():
+    busy = KAL | {"deals_per_manager_per_year": 0.25}
+    none = ensemble("kalundborg", 62, **(busy | {"broker_deals_per_year": 0.0}))
+    staffed = ensemble("kalundborg", 62, **(busy | {"broker_deals_per_year": 4.0}))
+
+    def formed(models, start, end):
+        return np.mean([((t.start_year >= start) & (t.start_year < end)).sum()
+                         for t in (m.exchanges_table() for m in models)])
+
+    assert formed(staffed, 1996, 2023) > formed(none, 1996, 2023) + 1
+    assert formed(staffed, 1961, 1996) == formed(none, 1961, 1996)  # no broker before 1996
+
+
 def test_registry_shapes_reputation_based_play():
     with_registry = SymbiosisPark("kalundborg", rng=1, strategy="image_scoring", noise=0.05,
                                   broker_year=1965, **KAL)
@@ -209,6 +257,7 @@ ALTERNATIVE = {
     "infrastructure_life": 5.0, "max_payback_years": 2.0, "spot_payback_years": 8.0,
     "infrastructure_reuse": 0.0, "switching_margin": 0.0, "infrastructure_sunk": 0.0,
     "min_volume_share": 0.8,
+    "deals_per_manager_per_year": 0.2, "broker_deals_per_year": 0.0,
     "infrastructure_cost_scale": 5.0, "virgin_price_scale": 0.3,
     "regulatory_reform_year": None, "permit_cost": 500000.0, "liability_share": 0.8,
     "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,

@@ -1,7 +1,8 @@
 """Fit the Kalundborg scenario's behavioural parameters to its historical milestones.
 
 Only parameters that the historical record cannot fix are fitted (:data:`FITTED`: trust
-prior and learning, search and discovery rates, the broker's match rate, gossip; and, in
+prior and learning, search and discovery rates, the broker's match rate, gossip, managerial
+attention (new deals a manager, or the broker for busy managers, can negotiate a year); and, in
 :data:`MARGINS`, the trust a by-product deal needs, fitted as a margin above the trust prior
 so that by-products always need trust built in dealings or ties, the mechanism of P3 and P6:
 a fit that lets strangers trade by-products on first sight turns manager turnover into an
@@ -56,6 +57,8 @@ FITTED: dict[str, tuple[float, float]] = {
     "tie_discovery_rate": (0.05, 3.0),
     "gossip_weight": (0.0, 1.0),
     "broker_rate": (0.1, 5.0),
+    "deals_per_manager_per_year": (0.25, 4.0),
+    "broker_deals_per_year": (0.0, 8.0),
 }
 
 #: Parameters fitted as a margin above another fitted one: name -> (base, margin bounds).

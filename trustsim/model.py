@@ -35,7 +35,7 @@ from trustsim.errors import UserError
 from trustsim.exchanges import END_REASONS, HISTORY_FILL, ExchangeTable
 from trustsim.facilities import FacilityTable
 from trustsim.metrics import degree_centralization, degrees, heat_cascade_grades, water_uses
-from trustsim.negotiation import MatchTerms, economics
+from trustsim.negotiation import MatchTerms, economics, replenish_attention
 from trustsim.operation import (
     FORWARD_LOOKING_CODE,
     RoundResult,
@@ -125,6 +125,10 @@ class SymbiosisPark(mesa.Model):
         self.rep_d = np.zeros(n)
         self.infra = np.zeros((n, n), dtype=np.bool_)
         self.infra_km = 0.0
+        #: spare managerial attention per facility, in deals (trustsim.negotiation)
+        self.attention = np.ones(n)
+        #: the broker's spare attention, in deals it can prepare for busy managers
+        self.broker_attention = np.ones(1)
         self.ex = ExchangeTable()
         self._entry_steps = set(self.fac.entry_step.tolist())
         self._live_steps = (self._entry_steps | set(self.fac.out_start.tolist())
@@ -422,6 +426,11 @@ class SymbiosisPark(mesa.Model):
 
     def _negotiate(self, t: int, year: float) -> None:
         c, fac, p = self.cand, self.fac, self.params
+        replenish_attention(self.attention, p["deals_per_manager_per_year"], self.steps_per_year)
+        broker_on = self.broker_active(year) and p["broker_deals_per_year"] > 0.0
+        if broker_on:
+            replenish_attention(self.broker_attention, p["broker_deals_per_year"],
+                                self.steps_per_year)
         if len(c) == 0:
             return
         pool = c.known & ~c.active & self._live_now
@@ -462,6 +471,7 @@ class SymbiosisPark(mesa.Model):
         feasible = (eco.surplus > 0.0) & (
             eco.payback <= max(p["max_payback_years"], p["spot_payback_years"]))
         idx, order_key = idx[feasible], -eco.surplus[feasible]
+        attention, broker = self.attention, self.broker_attention
         for cidx in idx[np.lexsort((idx, order_key))].tolist():
             o, nd = c.out[cidx], c.need[cidx]
             vol = min(fac.out_volume[o] - fac.out_committed[o],
@@ -469,7 +479,16 @@ class SymbiosisPark(mesa.Model):
             if vol <= 0.0 or vol < p["min_volume_share"] * min(fac.out_volume[o],
                                                                fac.need_volume[nd]):
                 continue
-            self._form(cidx, vol, t, year)
+            a, b = c.sup[cidx], c.rec[cidx]
+            if attention[a] >= 1.0 and attention[b] >= 1.0:
+                if self._form(cidx, vol, t, year):
+                    attention[a] -= 1.0
+                    attention[b] -= 1.0
+            elif broker_on and broker[0] >= 1.0:  # the broker prepares it for busy managers
+                if self._form(cidx, vol, t, year):
+                    broker[0] -= 1.0
+            else:  # both busy with other deals: look at it again next period
+                self._market_dirty = True
 
     def _switch(self, pool: NDArray[np.int64], t: int, year: float) -> None:
         """End an incumbent when a known alternative for a fully met need is much better.
@@ -520,13 +539,14 @@ class SymbiosisPark(mesa.Model):
                 foreclosed.add(int(c.need[pool[k]]))
         self._foreclosed += len(foreclosed)
 
-    def _form(self, cidx: int, volume: float, t: int, year: float) -> None:
+    def _form(self, cidx: int, volume: float, t: int, year: float) -> bool:
+        """Conclude match ``cidx`` at ``volume`` if a contract works; whether it was formed."""
         c, p, spy = self.cand, self.params, self.steps_per_year
         idx = np.array([cidx])
         eco = self._economics(idx, np.array([volume]), year)
         surplus, gross, payback = float(eco.surplus[0]), float(eco.gross[0]), float(eco.payback[0])
         if surplus <= 0.0:
-            return
+            return False
         a, b = int(c.sup[cidx]), int(c.rec[cidx])
         byp = bool(self.rs["byproduct"][c.res[cidx]])
         value = gross / spy
@@ -546,7 +566,7 @@ class SymbiosisPark(mesa.Model):
             surplus=surplus, gross=gross, payback=payback, params=p,
         )
         if contract is None:
-            return
+            return False
         self.ex.add(
             cand=cidx, out=c.out[cidx], need=c.need[cidx], sup=a, rec=b, res=c.res[cidx],
             byproduct=byp, volume=volume, dist=c.dist[cidx], brokered=c.broker_share[cidx],
@@ -566,6 +586,7 @@ class SymbiosisPark(mesa.Model):
             if not self.infra[a, b]:
                 self.infra_km += float(c.dist[cidx])
             self.infra[a, b] = self.infra[b, a] = True
+        return True
 
     def _learn(self, ids: NDArray[np.int64], res: RoundResult, year: float) -> None:
         ro = roster(self, ids)

@@ -15,6 +15,16 @@ infrastructure (lock-in, [Arthur1989; Chertow2007]). The surplus is split by
 ``surplus_split`` (Nash bargaining with fixed weights [Nash1950]), so both gain iff J > 0;
 long-term contracts also need a payback within ``max_payback_years`` (IISD reports about 6
 years at Kalundborg), spot deals within ``spot_payback_years``.
+
+Managerial attention bounds how many deals a manager strikes: negotiating a bilateral deal
+takes the attention of both managers [Simon1947; Ocasio1997], which recovers at
+``deals_per_manager_per_year``; a manager holds at most one deal's worth of spare attention
+(or one period's worth, if that is more), so deals are negotiated one at a time and a manager
+who meets many opportunities at once (a new firm, a broker's first survey) takes them up over
+the following years (:func:`replenish_attention`, :func:`attention_capacity`). From
+``broker_year`` the broker (the Symbiosis Institute's staff) has attention of its own,
+``broker_deals_per_year``, with which it prepares deals for managers too busy to negotiate
+them (material-flow analysis, terms, confidentiality) [EhrenfeldGertler1997; Paquin2012].
 """
 
 from __future__ import annotations
@@ -26,7 +36,14 @@ from numpy.typing import NDArray
 
 from trustsim.regulation import landfill_tax, regulatory_cost
 
-__all__ = ["Economics", "MatchTerms", "capital_recovery", "economics"]
+__all__ = [
+    "Economics",
+    "MatchTerms",
+    "attention_capacity",
+    "capital_recovery",
+    "economics",
+    "replenish_attention",
+]
 
 
 def capital_recovery(rate: float, years: float) -> float:
@@ -118,3 +135,37 @@ def economics(
     operating = surplus + annuity
     payback = np.where(operating > 0, capex / np.where(operating > 0, operating, 1.0), np.inf)
     return Economics(volume, gross, capex, annuity, surplus, payback)
+
+
+def attention_capacity(deals_per_year: float, steps_per_year: int) -> float:
+    """Most spare attention a manager holds, in deals: one deal, or one period's worth if more.
+
+    Args:
+        deals_per_year: ``deals_per_manager_per_year``, new deals a manager can negotiate a year.
+        steps_per_year: periods per year.
+
+    Returns:
+        ``max(1, deals_per_year / steps_per_year)``.
+
+    References:
+        [Simon1947; Ocasio1997]
+    """
+    return max(1.0, deals_per_year / steps_per_year)
+
+
+def replenish_attention(attention: NDArray[np.float64], deals_per_year: float,
+                        steps_per_year: int) -> None:
+    """Add one period's attention to every manager (in place), up to the capacity.
+
+    A deal needs one unit of attention from each of its two managers
+    (``SymbiosisPark._negotiate``); attention recovers at ``deals_per_year / steps_per_year``
+    a period, so a manager strikes at most ``deals_per_year`` new deals a year in the long run
+    [Simon1947; Ocasio1997].
+
+    Args:
+        attention: spare attention per facility's manager, in deals (modified in place).
+        deals_per_year: ``deals_per_manager_per_year``.
+        steps_per_year: periods per year.
+    """
+    np.minimum(attention + deals_per_year / steps_per_year,
+               attention_capacity(deals_per_year, steps_per_year), out=attention)

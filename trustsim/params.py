@@ -210,6 +210,8 @@ PARAMETERS: dict[str, Parameter] = {
            doc="rate at which the broker finds a given potential match"),
         _p("broker_radius_km", "km", 30.0, low=0.0, high=2000.0,
            doc="distance over which the broker looks for matches"),
+        _p("broker_deals_per_year", "1/yr", 2.0, low=0.0, high=100.0,
+           doc="deals a year the broker prepares for managers too busy to negotiate them"),
         _p("broker_registry", "-", True, "bool",
            doc="whether the broker publishes reputations (image scores)"),
         _p("reputation_weight", "1", 0.5,
@@ -259,6 +261,9 @@ PARAMETERS: dict[str, Parameter] = {
         _p("infrastructure_sunk", "1", 1.0,
            doc="share of an incumbent's infrastructure cost that is sunk when its receiver "
            "weighs an alternative (1: all of it, lock-in; 0: none, it competes at full cost)"),
+        _p("deals_per_manager_per_year", "1/yr", 4.0, low=0.1, high=100.0,
+           doc="new deals a manager can negotiate a year (bounded attention; one deal at a "
+           "time)"),
         _p("min_volume_share", "1", 0.1,
            doc="smallest deal, as a share of the smaller of supply and need"),
         # -- regulation ---------------------------------------------------------------------
