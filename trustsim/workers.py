@@ -33,6 +33,8 @@ SINGLE_THREADED = {
 START_METHODS = ("auto", "fork", "forkserver", "spawn")
 #: The forkserver imports this first; it limits native threads, then imports the model.
 FORKSERVER_PRELOAD = ["trustsim.worker_boot"]
+#: Processes whose forkserver :func:`boot` has seen fork.
+_BOOTED: set[int] = set()
 
 
 def limit_native_threads() -> None:
@@ -87,11 +89,12 @@ def boot(context: BaseContext) -> None:
     A pool created after this starts in milliseconds; one created before blocks until the
     server is up, holding queues its workers could not open if the pool were dropped then.
     """
-    if context.get_start_method() != "forkserver":
+    if context.get_start_method() != "forkserver" or os.getpid() in _BOOTED:
         return
     process = context.Process(target=_exit_at_once, daemon=True)
     process.start()
     process.join()
+    _BOOTED.add(os.getpid())  # the server stays up for the session (a fork has its own)
 
 
 def _exit_at_once() -> None:
