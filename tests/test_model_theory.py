@@ -66,24 +66,31 @@ def test_social_sanction_shifts_threshold_as_theory_says():
     sweep(shifted, sanction_strength=0.2)
 
 
-def test_sanction_needs_a_tie():
-    """Without ties, a defector pays no social sanction, so the threshold is unshifted."""
+@pytest.fixture
+def untied():
+    """The minimal scenario without the social tie, registered for one test."""
     minimal = get_scenario("minimal")
     spec = dataclasses.replace(minimal.build({}, None), ties=())
     register_scenario("minimal_untied", "test", lambda p, r: spec, minimal.defaults)
-    try:
-        kw = {"sanction_strength": 0.2, "spot_payback_years": 5.0, "tie_growth": 0.0}
-        model = SymbiosisPark("minimal_untied", rng=0, patience=0.9, **kw)
-        model.run_years(10)
-        s = model.summary()
-        assert s["sanction"] == 0.0
-        plain = theory.grim_threshold(game_of(s))
-        for eps in EPS:
-            m = SymbiosisPark("minimal_untied", rng=0, patience=plain + eps, **kw)
-            m.run_years(10)
-            assert honoured_throughout(m.summary()) == (eps > 0)
-    finally:
-        del SCENARIOS["minimal_untied"]
+    yield "minimal_untied"
+    del SCENARIOS["minimal_untied"]
+
+
+#: Overrides of the untied-scenario tests: a sanction, and no tie growing during the run.
+UNTIED = {"sanction_strength": 0.2, "spot_payback_years": 5.0, "tie_growth": 0.0}
+
+
+def test_sanction_needs_a_tie(untied):
+    """Without ties, a defector pays no social sanction, so the threshold is unshifted."""
+    model = SymbiosisPark(untied, rng=0, patience=0.9, **UNTIED)
+    model.run_years(10)
+    s = model.summary()
+    assert s["sanction"] == 0.0
+    plain = theory.grim_threshold(game_of(s))
+    for eps in EPS:
+        m = SymbiosisPark(untied, rng=0, patience=plain + eps, **UNTIED)
+        m.run_years(10)
+        assert honoured_throughout(m.summary()) == (eps > 0)
 
 
 def test_sanction_needs_news_to_travel():
@@ -106,22 +113,15 @@ def test_sanction_needs_news_to_travel():
     sweep(shifted, gossip_reach=0, broker_year=2000, broker_registry=True, **kw)
 
 
-def test_a_registry_sanctions_a_manager_without_ties():
+def test_a_registry_sanctions_a_manager_without_ties(untied):
     """The broker's published record reaches those gossip cannot: the untied pay it too."""
-    minimal = get_scenario("minimal")
-    spec = dataclasses.replace(minimal.build({}, None), ties=())
-    register_scenario("minimal_untied_registry", "test", lambda p, r: spec, minimal.defaults)
-    try:
-        kw = {"sanction_strength": 0.2, "spot_payback_years": 5.0, "tie_growth": 0.0}
-        off = SymbiosisPark("minimal_untied_registry", rng=0, patience=0.9, **kw)
-        on = SymbiosisPark("minimal_untied_registry", rng=0, patience=0.9, broker_year=2000,
-                           broker_registry=True, **kw)
-        off.run_years(10)
-        on.run_years(10)
-        assert off.summary()["sanction"] == 0.0
-        assert on.summary()["sanction"] > 0.0
-    finally:
-        del SCENARIOS["minimal_untied_registry"]
+    off = SymbiosisPark(untied, rng=0, patience=0.9, **UNTIED)
+    on = SymbiosisPark(untied, rng=0, patience=0.9, broker_year=2000, broker_registry=True,
+                       **UNTIED)
+    off.run_years(10)
+    on.run_years(10)
+    assert off.summary()["sanction"] == 0.0
+    assert on.summary()["sanction"] > 0.0
 
 
 @pytest.mark.parametrize(("probability", "penalty"), [(0.5, 0.5), (0.9, 0.3)])
