@@ -9,7 +9,7 @@ import time
 import networkx as nx
 import numpy as np
 
-from trustsim.evolution import (
+from trustsim.game.evolution import (
     nowak_may_step,
     simulate_fermi,
     simulate_graph_fixation,

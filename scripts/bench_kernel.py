@@ -1,7 +1,8 @@
 """Match throughput of trustsim's batch kernel against the Axelrod library.
 
-Plays the same memory-one pairings (200 turns, execution noise) with ``trustsim.match.play_batch``
-and with ``axelrod.Match`` in a loop, and prints matches per second for both and the ratio.
+Plays the same memory-one pairings (200 turns, execution noise) with
+``trustsim.game.match.play_batch`` and with ``axelrod.Match`` in a loop, and prints matches per
+second for both and the ratio.
 CPU time (``time.process_time``) is the headline because shared machines make wall time noisy;
 wall time is printed too.
 
@@ -43,7 +44,7 @@ def main() -> None:
     ap.add_argument("--noise", type=float, default=0.05)
     args = ap.parse_args()
 
-    from trustsim.match import play_batch
+    from trustsim.game.match import play_batch
 
     play_batch("tit_for_tat", "all_d", 10, turns=5)  # warm up imports
     ours = {}

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 
-from trustsim.model import SymbiosisPark
-from trustsim.operation import draw_round, play_round, play_round_reference
+from trustsim.park.model import SymbiosisPark
+from trustsim.park.operation import draw_round, play_round, play_round_reference
 
 
 def best_of(fn, repeats):

@@ -13,7 +13,8 @@ Prints the figures of issue 5:
    next ones.
 
 Like the ``trustsim`` command, this script keeps BLAS and Arrow to one thread, so figures 1-3
-use forked workers (:mod:`trustsim.workers`); figure 4 runs in a subprocess without that limit.
+use forked workers (:mod:`trustsim.sweep.workers`); figure 4 runs in a subprocess without
+that limit.
 
 Timings on a shared machine are only as good as the CPU it gives: each line also shows the
 cores the sweep actually used (CPU time of this process and its pool workers over wall time),
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import sys
 
-from trustsim.workers import limit_native_threads
+from trustsim.sweep.workers import limit_native_threads
 
 if "--forkserver-session" not in sys.argv:
     limit_native_threads()  # as the trustsim command does, before numpy loads
@@ -42,10 +43,10 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from trustsim import simulate  # noqa: E402
-from trustsim.experiment import parse_spec  # noqa: E402
-from trustsim.runner import run_sweep  # noqa: E402
-from trustsim.seeding import run_seed  # noqa: E402
-from trustsim.workers import SINGLE_THREADED  # noqa: E402
+from trustsim.sweep.runner import run_sweep  # noqa: E402
+from trustsim.sweep.seeding import run_seed  # noqa: E402
+from trustsim.sweep.spec import parse_spec  # noqa: E402
+from trustsim.sweep.workers import SINGLE_THREADED  # noqa: E402
 
 
 def spec(runs: int, years: int, name: str) -> dict:
@@ -136,7 +137,8 @@ def forkserver_session(raw: dict, repeats: int) -> None:
 def worker_start_up() -> float:
     """CPU seconds a fresh interpreter spends importing what a pool worker needs."""
     before = cpu_times()
-    subprocess.run([sys.executable, "-c", "import trustsim.model, trustsim.runner"], check=True)
+    subprocess.run([sys.executable, "-c", "import trustsim.park.model, trustsim.sweep.runner"],
+                   check=True)
     return cpu_times() - before
 
 

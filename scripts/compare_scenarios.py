@@ -16,10 +16,10 @@ import argparse
 
 import numpy as np
 
-from trustsim.metrics import weighted_median
-from trustsim.model import SymbiosisPark
-from trustsim.resources import RESOURCES
-from trustsim.scenarios.holdup import participation
+from trustsim.park.metrics import weighted_median
+from trustsim.park.model import SymbiosisPark
+from trustsim.park.resources import RESOURCES
+from trustsim.park.scenarios.holdup import participation
 
 
 def models(scenario, years, seeds, **kw):

@@ -14,12 +14,12 @@ __all__ = [
 
 #: Exports loaded on first use, so ``import trustsim`` (and the CLI) stays fast.
 _LAZY = {
-    "PARAMETERS": "trustsim.params",
-    "SymbiosisPark": "trustsim.model",
-    "simulate": "trustsim.model",
-    "load_results": "trustsim.results",
-    "load_timeseries": "trustsim.results",
-    "run_sweep": "trustsim.runner",
+    "PARAMETERS": "trustsim.park.params",
+    "SymbiosisPark": "trustsim.park.model",
+    "simulate": "trustsim.park.model",
+    "load_results": "trustsim.sweep.results",
+    "load_timeseries": "trustsim.sweep.results",
+    "run_sweep": "trustsim.sweep.runner",
 }
 
 

@@ -24,6 +24,6 @@ def test_tables_match_the_committed_digest(case):
 
 
 def test_digest_covers_every_registered_scenario():
-    from trustsim.scenarios import SCENARIOS
+    from trustsim.park.scenarios import SCENARIOS
 
     assert set(SCENARIOS) <= set(model_digest.YEARS)

@@ -98,14 +98,14 @@ def control_labels() -> list[str]:
 
 def presets() -> dict[str, str]:
     """Scenario presets that exist in the scenario registry: name -> plain-language label."""
-    from trustsim.scenarios import SCENARIOS
+    from trustsim.park.scenarios import SCENARIOS
 
     return {name: label for name, label in PRESET_LABELS.items() if name in SCENARIOS}
 
 
 def strategies() -> dict[str, str]:
     """Manager strategies the menu offers (those the model accepts): key -> label."""
-    from trustsim.params import PARAMETERS
+    from trustsim.park.params import PARAMETERS
 
     valid = set(PARAMETERS["strategy"].valid_choices())
     return {key: label for key, label in STRATEGY_LABELS.items() if key in valid}
@@ -152,8 +152,8 @@ class Levers:
         Raises:
             UserError: for an unknown scenario.
         """
-        from trustsim.params import PARAMETERS, validate_overrides
-        from trustsim.scenarios import get_scenario
+        from trustsim.park.params import PARAMETERS, validate_overrides
+        from trustsim.park.scenarios import get_scenario
 
         values = {name: p.default for name, p in PARAMETERS.items()}
         values.update(validate_overrides(get_scenario(scenario).defaults()))

@@ -1,7 +1,7 @@
 """One student's session: a park built from the levers, the student's seat, and messages.
 
 :class:`ClassroomSession` is what Mesa's SolaraViz holds as its "model": it builds a
-:class:`~trustsim.model.SymbiosisPark` from :class:`~trustsim.app.levers.Levers`, steps it, and
+:class:`~trustsim.park.model.SymbiosisPark` from :class:`~trustsim.app.levers.Levers`, steps it, and
 lets a student take over one plant manager. It never raises into the page: a failure becomes a
 short :attr:`message` and the session stays usable (the traceback goes to the server log).
 """
@@ -30,8 +30,8 @@ def default_levers() -> Levers:
 
 
 def build_park(levers: Levers) -> Any:
-    """Return a new :class:`~trustsim.model.SymbiosisPark` set up by ``levers``."""
-    from trustsim.model import SymbiosisPark
+    """Return a new :class:`~trustsim.park.model.SymbiosisPark` set up by ``levers``."""
+    from trustsim.park.model import SymbiosisPark
 
     return SymbiosisPark(levers.scenario, rng=levers.seed, **levers.overrides())
 

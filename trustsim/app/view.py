@@ -42,7 +42,7 @@ class SeatExchange:
 
 def resource_name(index: int) -> str:
     """Name of resource ``index``."""
-    from trustsim.resources import RESOURCES
+    from trustsim.park.resources import RESOURCES
 
     return RESOURCES[index].name.replace("_", " ")
 
@@ -215,7 +215,7 @@ def trust_in(park: Any, facility_id: str) -> list[tuple[str, float, str]]:
 
 def ended_exchanges(park: Any, facility_id: str, last: int = 3) -> list[str]:
     """The ``last`` most recently ended exchanges of ``facility_id``, with the reason."""
-    from trustsim.exchanges import END_REASONS
+    from trustsim.park.exchanges import END_REASONS
 
     fac, ex = park.fac, park.ex
     f = fac.index_of(facility_id)

@@ -3,7 +3,7 @@
 Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``; heavy
 imports stay inside ``run`` so that ``trustsim --help`` is fast. A :class:`UserError` is
 printed as one line and exits with status 2, never as a traceback. The command keeps BLAS
-and Arrow to one thread: its parallelism is processes (see :mod:`trustsim.workers`).
+and Arrow to one thread: its parallelism is processes (see :mod:`trustsim.sweep.workers`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 
 from trustsim import __version__
 from trustsim.errors import UserError
-from trustsim.workers import limit_native_threads
+from trustsim.sweep.workers import limit_native_threads
 
 #: Subcommand modules, in the order ``trustsim --help`` lists them.
 COMMANDS = [

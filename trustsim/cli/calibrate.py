@@ -28,14 +28,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--root-seed", type=int, default=1961, metavar="S",
                    help="root of the replicate seeds and the Sobol scrambling (default 1961)")
     p.add_argument("--out", type=Path, default=None, metavar="FILE",
-                   help="output TOML (default: trustsim/scenarios/kalundborg_calibration.toml)")
+                   help="output TOML (default: the packaged "
+                        "trustsim/park/scenarios/kalundborg_calibration.toml)")
     p.add_argument("--quiet", action="store_true", help="do not print improvements")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Fit, write the file, print the fitted values and the milestone table."""
-    from trustsim.calibration import calibrate, write_calibration
+    from trustsim.history.calibration import calibrate, write_calibration
 
     result = calibrate(seeds=args.seeds, budget=args.budget, root_seed=args.root_seed,
                        scenario=args.scenario, progress=not args.quiet)

@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from trustsim.cli.match import parse_strategy
-    from trustsim.games import StageGame
-    from trustsim.match import play_match
+    from trustsim.game.games import StageGame
+    from trustsim.game.match import play_match
 
     game = StageGame()
     a, b = parse_strategy(args.a), parse_strategy(args.b)
@@ -95,11 +95,11 @@ def draw_pairings(out: Path, *, turns: int, noise: float, seed: int) -> Path:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from trustsim import styles
-    from trustsim.games import StageGame
-    from trustsim.match import play_match
-    from trustsim.plotting import save_figure
-    from trustsim.strategies import get_strategy
+    from trustsim.figures import styles
+    from trustsim.figures.plotting import save_figure
+    from trustsim.game.games import StageGame
+    from trustsim.game.match import play_match
+    from trustsim.game.strategies import get_strategy
 
     with styles.paper():
         fig, axes = plt.subplots(1, len(PAIRINGS), figsize=(9, 3), sharey=True)

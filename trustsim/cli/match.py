@@ -107,7 +107,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def parse_strategy(text: str) -> Any:
     """Build a strategy from ``key`` or ``key:name=value,name=value``."""
     from trustsim.errors import UserError
-    from trustsim.strategies import get_strategy
+    from trustsim.game.strategies import get_strategy
 
     key, _, rest = text.partition(":")
     params: dict[str, float] = {}
@@ -126,8 +126,8 @@ def parse_strategy(text: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Play the matches and print them."""
-    from trustsim.games import StageGame
-    from trustsim.match import play_batch, play_match
+    from trustsim.game.games import StageGame
+    from trustsim.game.match import play_batch, play_match
 
     a, b = parse_strategy(args.a), parse_strategy(args.b)
     game = StageGame(

@@ -57,7 +57,7 @@ def _jsonable(value: object) -> object:
 
 def run(args: argparse.Namespace) -> int:
     """Run the scenario, write the outputs, print the summary."""
-    from trustsim.model import SymbiosisPark
+    from trustsim.park.model import SymbiosisPark
 
     if args.years is not None and not 0 <= args.years <= 1000:
         raise UserError(f"--years must be in [0, 1000], got {args.years:g}")

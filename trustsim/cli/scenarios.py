@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Print the scenario list."""
-    from trustsim.scenarios import SCENARIOS
+    from trustsim.park.scenarios import SCENARIOS
 
     if args.json:
         print(json.dumps({name: sc.description for name, sc in SCENARIOS.items()}))

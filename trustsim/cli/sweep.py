@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; exit 1 when some runs failed."""
-    from trustsim.runner import run_sweep
+    from trustsim.sweep.runner import run_sweep
 
     try:
         report = run_sweep(

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the ensemble and print the report."""
     from trustsim.cli.run import parse_assignments
     from trustsim.errors import UserError
-    from trustsim.validation import validate
+    from trustsim.history.validation import validate
 
     if args.seeds < 1:
         raise UserError(f"--seeds must be >= 1, got {args.seeds}")

@@ -3,7 +3,7 @@
 :mod:`trustsim.figures.core` holds the registry, sizes (full, quick, smoke), result caching and
 the generated ``figures/README.md``; each ``eNN_*`` module registers one experiment's builder,
 which gets its data through the runner (or, for E12, the kernel), draws with
-:mod:`trustsim.plotting` and states its finding with the numbers the run produced.
+:mod:`trustsim.figures.plotting` and states its finding with the numbers the run produced.
 """
 
 from trustsim.figures import (  # noqa: F401  (each module registers its builder)

@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 
 def means(runs: pd.DataFrame, metrics: Sequence[str], by: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% t-interval of each metric per group (``trustsim.analysis.aggregate``).
+    """Mean and 95% t-interval of each metric per group (``trustsim.sweep.analysis.aggregate``).
 
     Returns a long table: the ``by`` columns, ``metric``, ``n``, ``mean``, ``ci_low``,
     ``ci_high``. A group with one run gets its value as a zero-width interval.
     """
-    from trustsim.analysis import aggregate
+    from trustsim.sweep.analysis import aggregate
 
     table = aggregate(runs, list(metrics), by=list(by))
     one = table["n"] < 2
@@ -128,7 +128,7 @@ def lines(
     legend_title: str | None = None,
 ) -> Axes:
     """Draw one metric of a :func:`means` table as lines with 95% bands."""
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     part = table[table.metric == metric]
     plotting.plot_lines(

@@ -3,7 +3,7 @@
 Each experiment has a spec in ``experiments/`` (the runner's TOML format; E12, which tests the
 game kernel and runs no scenario, has its own tables) and a builder that gets its data, draws
 its figures and states its finding with the numbers the run produced. Model experiments run
-through :func:`trustsim.runner.run_sweep`, into ``<results>/<size>/<spec name>-<spec hash>``,
+through :func:`trustsim.sweep.runner.run_sweep`, into ``<results>/<size>/<spec name>-<spec hash>``,
 so finished runs are reused and an interrupted build resumes.
 
 Sizes: ``full`` is the spec as written (what a paper uses); ``quick`` applies the overrides in
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from trustsim.experiment import ExperimentSpec
+    from trustsim.sweep.spec import ExperimentSpec
 
 __all__ = [
     "EXPERIMENTS",
@@ -184,7 +184,7 @@ def load_experiment_spec(
         which: Index of the spec file, for experiments with several.
 
     Returns:
-        The spec as a dict (parse it with :func:`trustsim.experiment.parse_spec`).
+        The spec as a dict (parse it with :func:`trustsim.sweep.spec.parse_spec`).
     """
     if size not in SIZES:
         raise UserError(f"size must be one of {', '.join(SIZES)}, got {size!r}")
@@ -245,7 +245,7 @@ class Context:
 
     def spec(self, key: str, which: int = 0) -> ExperimentSpec:
         """Return experiment ``key``'s validated runner spec at this context's size."""
-        from trustsim.experiment import parse_spec
+        from trustsim.sweep.spec import parse_spec
 
         source = str(self.spec_dir / EXPERIMENTS[key].specs[which])
         return parse_spec(self.raw_spec(key, which), source=source)
@@ -260,8 +260,8 @@ class Context:
 
     def sweep(self, key: str, which: int = 0) -> pd.DataFrame:
         """Run experiment ``key``'s missing runs through the runner and return all its runs."""
-        from trustsim.results import load_results
-        from trustsim.runner import run_sweep
+        from trustsim.sweep.results import load_results
+        from trustsim.sweep.runner import run_sweep
 
         raw = self.raw_spec(key, which)
         spec = self.spec(key, which)
@@ -282,7 +282,7 @@ class Context:
 
     def timeseries(self, key: str, which: int = 0) -> pd.DataFrame:
         """Return experiment ``key``'s recorded time series (run :meth:`sweep` first)."""
-        from trustsim.results import load_timeseries
+        from trustsim.sweep.results import load_timeseries
 
         raw = self.raw_spec(key, which)
         return load_timeseries(self.run_dir(raw["experiment"]["name"], raw))
@@ -307,7 +307,7 @@ class Context:
             data = json.loads(path.read_text(encoding="utf-8"))
             self._note_commit(key, data.get("git_commit"))
             return data
-        from trustsim.results import git_commit
+        from trustsim.sweep.results import git_commit
 
         data = {**compute(raw), "git_commit": git_commit()}
         self._note_commit(key, data["git_commit"])
@@ -321,7 +321,7 @@ class Context:
         """Write ``fig`` as PNG and PDF under :attr:`figures` and close it."""
         import matplotlib.pyplot as plt
 
-        from trustsim.plotting import save_figure
+        from trustsim.figures.plotting import save_figure
 
         paths = save_figure(fig, self.figures / stem)
         plt.close(fig)
@@ -404,7 +404,7 @@ def build_figures(
     )
     built: list[Finding] = []
     for key in keys:
-        with plt.style.context("trustsim.styles.paper"):
+        with plt.style.context("trustsim.figures.styles.paper"):
             findings = EXPERIMENTS[key].build(ctx)
         built.extend(findings)
         known[key] = [asdict(f) for f in findings]

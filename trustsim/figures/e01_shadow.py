@@ -5,7 +5,7 @@ discount factor per period) and ``utility_temptation`` (the one-shot gain from o
 share of the period's value), in four settings: spot (no sanction, no enforcement), social
 sanction, formal enforcement, and both. Each panel colours the share of honoured rounds and
 draws over it the grim-trigger boundary delta* = (T' - R)/(T' - P), T' = T - pF - s, computed
-by :mod:`trustsim.theory` from the stage game the run reports (R, T, P, sanction, penalty).
+by :mod:`trustsim.game.theory` from the stage game the run reports (R, T, P, sanction, penalty).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ def setting_game(runs: Any) -> dict[str, float]:
 
 
 def closed_form(temptation: float, game: dict[str, float]) -> float:
-    """Grim threshold (T' - R)/(T' - P), T' = T - pF - s, from :mod:`trustsim.theory`."""
-    from trustsim.games import StageGame
-    from trustsim.theory import enforced_temptation, grim_threshold
+    """Grim threshold (T' - R)/(T' - P), T' = T - pF - s, from :mod:`trustsim.game.theory`."""
+    from trustsim.game.games import StageGame
+    from trustsim.game.theory import enforced_temptation, grim_threshold
 
     gain = temptation * game["value"]
     stage = StageGame(game["reward"], -gain, game["reward"] + gain, game["punishment"])
@@ -98,7 +98,7 @@ def build(ctx: Context) -> list[Finding]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     runs = ctx.sweep("E1")
     runs = runs[runs.status == "ok"].copy()

@@ -29,7 +29,7 @@ def build(ctx: Context) -> list[Finding]:
     """Run the E4 grid, draw contract mix and exchange kinds against enforcement."""
     import matplotlib.pyplot as plt
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     runs = ctx.sweep("E4")
     runs = runs[runs.status == "ok"]

@@ -29,7 +29,7 @@ def build(ctx: Context) -> list[Finding]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
     from trustsim.figures.common import means
 
     runs, series = [], []

@@ -20,8 +20,8 @@ LABELS = ("with anchor", "without anchor")
 
 def networks(ctx: Context, which: int) -> dict[str, Any]:
     """Re-run experiment E6's ``which``-th spec; return pooled degrees and run 0's network."""
-    from trustsim.model import SymbiosisPark
-    from trustsim.seeding import run_seed
+    from trustsim.park.model import SymbiosisPark
+    from trustsim.sweep.seeding import run_seed
 
     spec = ctx.spec("E6", which)
 
@@ -67,7 +67,7 @@ def build(ctx: Context) -> list[Finding]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
     from trustsim.figures.common import means
 
     runs = []
@@ -107,7 +107,7 @@ def build(ctx: Context) -> list[Finding]:
     c = contrast(runs, "degree_centralization", {"code": 0.0}, {"code": 1.0})
     n = contrast(runs, "active_exchanges", {"code": 0.0}, {"code": 1.0})
     share = contrast(runs, "hub_share", {"code": 0.0}, {"code": 1.0})
-    from trustsim.scenarios.counterfactuals import ANCHOR
+    from trustsim.park.scenarios.counterfactuals import ANCHOR
 
     with_anchor = runs[runs.code == 1.0]
     modal = with_anchor.hub.mode().iloc[0]

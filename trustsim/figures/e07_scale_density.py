@@ -39,7 +39,7 @@ def build(ctx: Context) -> list[Finding]:
     """Run the E7 grid; draw exchanges per firm over the grid and against density."""
     import matplotlib.pyplot as plt
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     runs = ctx.sweep("E7")
     runs = runs[runs.status == "ok"].copy()

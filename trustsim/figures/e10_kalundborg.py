@@ -27,7 +27,7 @@ def historical() -> tuple[Any, Any]:
     """Return (documented exchange starts, count milestones) from the packaged Kalundborg data."""
     import pandas as pd
 
-    base = resources.files("trustsim.data").joinpath("kalundborg")
+    base = resources.files("trustsim.history.data").joinpath("kalundborg")
     with base.joinpath("exchanges.csv").open(encoding="utf-8") as fh:
         starts = pd.read_csv(fh)
     with base.joinpath("milestones.csv").open(encoding="utf-8") as fh:
@@ -58,7 +58,7 @@ def build(ctx: Context) -> list[Finding]:
     """Run the replicates, draw the three panels, compare with the timeline."""
     import matplotlib.pyplot as plt
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     runs = ctx.sweep("E10")
     ts = ctx.timeseries("E10")

@@ -28,8 +28,8 @@ def build(ctx: Context) -> list[Finding]:
     """Run the Sobol design and draw S1 and ST per outcome."""
     import matplotlib.pyplot as plt
 
-    from trustsim import plotting
-    from trustsim.analysis import sobol_indices
+    from trustsim.figures import plotting
+    from trustsim.sweep.analysis import sobol_indices
 
     runs = ctx.sweep("E11")
     n_base = ctx.spec("E11").n

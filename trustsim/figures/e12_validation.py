@@ -37,9 +37,9 @@ def zero_crossing(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _grim(raw: Mapping[str, Any]) -> dict[str, Any]:
-    from trustsim.games import StageGame
-    from trustsim.match import play_batch
-    from trustsim.theory import all_d_vs_grim_value, grim_threshold, grim_vs_grim_value
+    from trustsim.game.games import StageGame
+    from trustsim.game.match import play_batch
+    from trustsim.game.theory import all_d_vs_grim_value, grim_threshold, grim_vs_grim_value
 
     cfg = raw["grim"]
     ws = values(cfg["continuation"])
@@ -66,10 +66,10 @@ def _grim(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _noise(raw: Mapping[str, Any]) -> dict[str, Any]:
-    from trustsim.games import StageGame
-    from trustsim.match import play_batch
-    from trustsim.strategies import get_strategy
-    from trustsim.theory import expected_match_payoffs
+    from trustsim.game.games import StageGame
+    from trustsim.game.match import play_batch
+    from trustsim.game.strategies import get_strategy
+    from trustsim.game.theory import expected_match_payoffs
 
     cfg = raw["noise"]
     game = StageGame()
@@ -106,15 +106,15 @@ def _noise(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _fixation(raw: Mapping[str, Any]) -> dict[str, Any]:
-    from trustsim.evolution import (
+    from trustsim.game.evolution import (
         fermi_fixation_probability,
         moran_fixation_probability,
         simulate_fermi,
         simulate_moran,
     )
-    from trustsim.games import StageGame
-    from trustsim.strategies import get_strategy
-    from trustsim.theory import expected_match_payoffs
+    from trustsim.game.games import StageGame
+    from trustsim.game.strategies import get_strategy
+    from trustsim.game.theory import expected_match_payoffs
 
     cfg = raw["fixation"]
     game = StageGame()
@@ -154,7 +154,7 @@ def _fixation(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _nowak_may(raw: Mapping[str, Any]) -> dict[str, Any]:
-    from trustsim.evolution import nowak_may_sweep
+    from trustsim.game.evolution import nowak_may_sweep
 
     cfg = raw["nowak_may"]
     bs = values(cfg["b"])
@@ -177,7 +177,7 @@ def _nowak_may(raw: Mapping[str, Any]) -> dict[str, Any]:
 def _ohtsuki(raw: Mapping[str, Any]) -> dict[str, Any]:
     import networkx as nx
 
-    from trustsim.evolution import db_critical_ratio, simulate_graph_fixation
+    from trustsim.game.evolution import db_critical_ratio, simulate_graph_fixation
 
     cfg = raw["ohtsuki"]
     n, k = int(cfg["nodes"]), int(cfg["degree"])
@@ -230,7 +230,7 @@ def build(ctx: Context) -> list[Finding]:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from trustsim import plotting
+    from trustsim.figures import plotting
 
     data = ctx.cached("E12", compute)
     fig, axes = plt.subplots(2, 3, figsize=(7.2, 4.4))
@@ -345,7 +345,7 @@ def build(ctx: Context) -> list[Finding]:
     )
 
     # (e) Nowak-May
-    from trustsim.evolution import CHAOTIC_SHARE
+    from trustsim.game.evolution import CHAOTIC_SHARE
 
     nm = pd.DataFrame(data["nowak_may"]["rows"])
     nm["lo"], nm["hi"] = nm.share - nm.sd, nm.share + nm.sd

@@ -1,0 +1,99 @@
+"""The exchange's stage game, the self-enforcement threshold, and the choice of contract.
+
+Stage game (DESIGN.md section 5), per period and per side, from the exchange's economics:
+R = the side's share of the joint surplus; T = R + g, where the one-shot gain from opportunism
+g is ``utility_temptation`` or ``byproduct_temptation`` times the period's gross value (skimped
+quality or a held-up price is worth more, and hides better, in a by-product [Williamson1985;
+Klein1978]); S = -g (the victim loses what the cheat gains); P = 0, the value once the
+relationship has broken down (both back to virgin inputs and disposal), so reverting to P for
+ever and ending the exchange coincide. Whenever g > 0 this is a prisoner's dilemma
+(T > R > P > S, 2R > T + S); g = 0 gives a harmony game.
+
+Grim trigger sustains the exchange iff delta >= (T' - R)/(T' - P) with T' = T - p F - s
+[Friedman1971], where s = ``sanction_strength`` x value is the social sanction a defector with
+social ties pays, and p F the expected penalty of an enforced formal contract
+(``enforcement`` x ``formal_penalty`` x value). The same formula, with the reneging gain g,
+is the self-enforcement condition of a relational contract [BakerGibbonsMurphy2002; Levin2003].
+The closed forms are in :mod:`trustsim.game.theory`; tests hold the model to them.
+
+Contract choice: relational when both sides trust each other at least ``relational_trust``
+and it is self-enforcing for both (cheapest, covers everything, allows the long payback);
+otherwise formal when enforcement is possible and the surplus covers ``formal_cost``;
+otherwise spot, which accepts only a short payback (no one sinks a pipeline on a handshake
+with a stranger [Williamson1985]).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "CONTRACT_NAMES",
+    "FORMAL",
+    "RELATIONAL",
+    "SPOT",
+    "choose_contract",
+    "effective_threshold",
+    "stage_game",
+]
+
+SPOT, FORMAL, RELATIONAL = 0, 1, 2
+
+#: Contract names by code.
+CONTRACT_NAMES = ("spot", "formal", "relational")
+
+
+def stage_game(
+    value: float, surplus: float, split: float, byproduct: bool, params: dict, steps_per_year: int
+) -> tuple[tuple[float, float], float]:
+    """Return ``((R_supplier, R_receiver), g)`` per period for one exchange."""
+    per = surplus / steps_per_year
+    reward = (split * per, (1.0 - split) * per)
+    key = "byproduct_temptation" if byproduct else "utility_temptation"
+    return reward, params[key] * value
+
+
+def effective_threshold(
+    temptation: NDArray[np.float64],
+    reward: NDArray[np.float64],
+    punishment: NDArray[np.float64],
+    sanction: NDArray[np.float64],
+    expected_penalty: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Least patience at which honouring is self-enforcing: (T'-R)/(T'-P), T' = T - pF - s.
+
+    Zero where T' <= R (no temptation left); one where R <= P (nothing to protect).
+    """
+    t = (temptation - expected_penalty) - sanction
+    gap = t - punishment
+    thr = np.where(t > reward, (t - reward) / np.where(gap > 0.0, gap, 1.0), 0.0)
+    return np.where(reward > punishment, thr, 1.0)
+
+
+def choose_contract(
+    *,
+    thresholds_relational: tuple[float, float],
+    patience: tuple[float, float],
+    trust: tuple[float, float],
+    surplus: float,
+    gross: float,
+    payback: float,
+    params: dict,
+) -> int | None:
+    """Return the contract code both sides agree on, or None if no contract works."""
+    if surplus <= 0.0:
+        return None
+    long_ok = payback <= params["max_payback_years"]
+    if (
+        long_ok
+        and min(trust) >= params["relational_trust"]
+        and patience[0] >= thresholds_relational[0]
+        and patience[1] >= thresholds_relational[1]
+    ):
+        return RELATIONAL
+    if long_ok and params["enforcement"] > 0.0 and surplus - params["formal_cost"] * gross > 0.0:
+        return FORMAL
+    if payback <= params["spot_payback_years"]:
+        return SPOT
+    return None

@@ -1,0 +1,135 @@
+"""Potential matches and how managers discover them: own search, social ties, the broker.
+
+A potential match (a *candidate*) pairs one facility's output stream with another facility's
+input need of the same resource and sufficient grade. Candidates are found once, with a
+k-d tree per resource (never an all-pairs scan), within the farthest distance any channel
+reaches. Each period every live, undiscovered candidate is discovered with probability
+``1 - exp(-rate / steps_per_year)``, where the rate adds three channels (ODD 7.3):
+
+- own search: ``search_rate * exp(-search_distance_cost * d)`` within ``search_radius_km``
+  (search cost grows with distance [Chertow2007; Jensen2011]);
+- social ties: ``tie_discovery_rate * tie_strength`` when the supplier trusts the receiver
+  enough to share stream data (``share_trust``) [Granovetter1985; Uzzi1997];
+- the broker, from ``broker_year``: ``broker_rate`` within ``broker_radius_km``
+  [EhrenfeldGertler1997; Paquin2012].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from trustsim.park.facilities import FacilityTable
+
+__all__ = ["Candidates", "build_candidates", "discovery_rates"]
+
+
+@dataclass(slots=True)
+class Candidates:
+    """Potential matches as arrays (index c), in canonical order (stream, need).
+
+    Attributes:
+        out, need: output stream and input need indices.
+        sup, rec: supplier and receiver facility indices.
+        res: resource index.
+        dist: straight-line distance between the facilities, km.
+        own_rate: yearly rate of discovery by own search (0 beyond the search radius).
+        in_broker_range: whether the broker reaches this match.
+        known: whether the receiver's and supplier's managers know of the match.
+        active: whether the match is an active exchange now.
+        broker_share: the broker's share of the discovery rate when the match was last
+            discovered: the probability that the broker made it known (0 until then).
+    """
+
+    out: NDArray[np.int64]
+    need: NDArray[np.int64]
+    sup: NDArray[np.int64]
+    rec: NDArray[np.int64]
+    res: NDArray[np.int64]
+    dist: NDArray[np.float64]
+    own_rate: NDArray[np.float64]
+    in_broker_range: NDArray[np.bool_]
+    known: NDArray[np.bool_]
+    active: NDArray[np.bool_]
+    broker_share: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.out.shape[0])
+
+
+def build_candidates(fac: FacilityTable, params: dict) -> Candidates:
+    """Find every potential match within reach of own search or the broker.
+
+    Uses one k-d tree per resource over the receivers' locations [Bentley1975].
+    """
+    reach = max(params["search_radius_km"],
+                params["broker_radius_km"] if params["broker_year"] is not None else 0.0)
+    pairs_out: list[NDArray[np.int64]] = []
+    pairs_need: list[NDArray[np.int64]] = []
+    for r in np.unique(fac.out_res):
+        outs = np.flatnonzero(fac.out_res == r)
+        needs = np.flatnonzero(fac.need_res == r)
+        if outs.size == 0 or needs.size == 0:
+            continue
+        nf = fac.need_fac[needs]
+        tree = cKDTree(np.column_stack([fac.x[nf], fac.y[nf]]))
+        of = fac.out_fac[outs]
+        hits = tree.query_ball_point(np.column_stack([fac.x[of], fac.y[of]]), r=reach)
+        for o, hit in zip(outs, hits, strict=True):
+            if hit:
+                pairs_out.append(np.full(len(hit), o, dtype=np.int64))
+                pairs_need.append(needs[np.asarray(hit, dtype=np.int64)])
+    out = np.concatenate(pairs_out) if pairs_out else np.zeros(0, np.int64)
+    need = np.concatenate(pairs_need) if pairs_need else np.zeros(0, np.int64)
+    keep = (fac.out_fac[out] != fac.need_fac[need]) & (
+        fac.out_grade[out] >= fac.need_grade[need]
+    )
+    out, need = out[keep], need[keep]
+    order = np.lexsort((need, out))
+    out, need = out[order], need[order]
+    sup, rec = fac.out_fac[out], fac.need_fac[need]
+    dist = np.hypot(fac.x[sup] - fac.x[rec], fac.y[sup] - fac.y[rec])
+    own = np.where(
+        dist <= params["search_radius_km"],
+        params["search_rate"] * np.exp(-params["search_distance_cost"] * dist),
+        0.0,
+    )
+    n = out.size
+    return Candidates(
+        out=out,
+        need=need,
+        sup=sup,
+        rec=rec,
+        res=fac.out_res[out],
+        dist=dist,
+        own_rate=own,
+        in_broker_range=dist <= params["broker_radius_km"],
+        known=np.zeros(n, dtype=np.bool_),
+        active=np.zeros(n, dtype=np.bool_),
+        broker_share=np.zeros(n, dtype=np.float64),
+    )
+
+
+def discovery_rates(
+    own_rate: NDArray[np.float64],
+    pair: NDArray[np.int64],
+    in_broker_range: NDArray[np.bool_],
+    ties: NDArray[np.float64],
+    trust: NDArray[np.float64],
+    params: dict,
+    broker_active: bool,
+) -> NDArray[np.float64]:
+    """Yearly discovery rate of candidates through all three channels.
+
+    ``own_rate``, ``in_broker_range`` and ``pair`` (the flat index ``sup * n + rec`` into the
+    n x n ``ties`` and ``trust``) are the candidates' entries in :class:`Candidates`.
+    """
+    tie = ties.reshape(-1)[pair]
+    shared = (tie > 0.0) & (trust.reshape(-1)[pair] >= params["share_trust"])
+    rate = own_rate + np.where(shared, params["tie_discovery_rate"] * tie, 0.0)
+    if broker_active:
+        rate += np.where(in_broker_range, params["broker_rate"], 0.0)
+    return rate

@@ -1,0 +1,388 @@
+"""Operation: one round of the stage game on every active exchange, as arrays.
+
+A round is decide, act, score, observe, learn (STYLE.md section 4), computed at once over all
+active exchanges (:func:`play_round`). :func:`play_round_reference` does the same one exchange
+at a time in plain Python; it is kept for the tests (the two agree bit for bit) and the
+benchmark. All random numbers of a round are drawn up front by :func:`draw_round`, so both
+paths consume the same stream.
+
+Per side and exchange: the strategy decides (forward-looking managers honour iff
+patience >= the exchange's self-enforcement threshold and their trust in the partner is at
+least ``trust_threshold``: grim trigger [Friedman1971] on a belief that forgives a single
+misread, since one observed defection halves trust); execution noise flips the action; the
+payoff is the
+stage game's entry times the period's volume factor, minus the social sanction and the
+formal-contract penalty when the partner saw a defection; the partner observes the action
+(a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, any
+action is misread with probability ``misperception``, and a delivery short of
+``shortfall_tolerance`` of the usual volume is read as the supplier cheating
+[GreenPorter1984]); trust moves towards the observation [Slovic1993: trust is built slowly and
+lost fast]; mutual cooperation strengthens the tie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trustsim.game.strategies import History
+from trustsim.park.contracts import FORMAL, effective_threshold
+
+if TYPE_CHECKING:
+    from trustsim.park.model import SymbiosisPark
+
+__all__ = ["FORWARD_LOOKING_CODE", "Roster", "RoundDraws", "RoundResult", "draw_round",
+           "play_round", "play_round_reference", "roster"]
+
+#: Strategy code of forward-looking managers (kernel strategies have codes >= 0).
+FORWARD_LOOKING_CODE = -1
+
+# Planes of RoundDraws.u.
+_DECIDE, _NOISE, _PERCEIVE, _DETECT, _ENFORCE = range(5)
+_ONES = np.ones((1, 2))
+
+
+@dataclass(slots=True)
+class RoundDraws:
+    """The round's random numbers: uniforms ``u[plane, exchange, side]`` and volume factors."""
+
+    u: NDArray[np.float64]
+    factor: NDArray[np.float64]
+
+
+@dataclass(slots=True)
+class RoundResult:
+    """What happened: actions, what each side observed of its partner, and payoffs, (n, 2)."""
+
+    actions: NDArray[np.int8]
+    observed: NDArray[np.int8]
+    payoffs: NDArray[np.float64]
+
+
+def draw_round(
+    rng: np.random.Generator, out: NDArray[np.int64], stream_variability: NDArray[np.float64]
+) -> RoundDraws:
+    """Draw a round's uniforms and one volume factor per output stream.
+
+    ``out`` is each active exchange's output stream, ``stream_variability`` the relative
+    standard deviation of every stream's volume. Exchanges on the same stream share its
+    factor ``max(0, 1 + variability * z)``, z standard normal, so a facility never ships more
+    than it produces.
+    """
+    u = rng.random((5, out.shape[0], 2))
+    z = rng.standard_normal(stream_variability.shape[0])
+    factor = np.maximum(0.0, 1.0 + stream_variability[out] * z[out])
+    return RoundDraws(u, factor)
+
+
+@dataclass(slots=True)
+class Roster:
+    """What a round needs of a set of exchanges and that cannot change while they are active.
+
+    Built once per set (:func:`roster`), so a step whose exchanges did not change gathers none
+    of it again. ``me`` holds each exchange's (supplier, receiver), ``keys`` the flat index of
+    ``trust[me, partner]`` and ``tie_keys`` those of ``ties[lo, hi]`` and ``ties[hi, lo]``;
+    where a dyad observes several exchanges, ``dyad`` maps each observation to its distinct
+    dyad ``dyads`` (ascending) and ``per_dyad`` counts them (all None when every dyad is seen
+    once). The terms that follow from social ties and contracts (sanction, formal contract,
+    penalty, expected penalty and the forward-looking thresholds) are kept for the ``deal``
+    (embeddedness and contracts) they were computed for.
+    """
+
+    ids: NDArray[np.int64]
+    me: NDArray[np.int64]
+    partner: NDArray[np.int64]
+    keys: NDArray[np.int64]
+    tie_keys: NDArray[np.int64]
+    reward: NDArray[np.float64]
+    temptation: NDArray[np.float64]
+    sucker: NDArray[np.float64]
+    punishment: NDArray[np.float64]
+    value: NDArray[np.float64]
+    byproduct: NDArray[np.bool_]
+    out: NDArray[np.int64]
+    dyad: NDArray[np.int64] | None
+    dyads: NDArray[np.int64] | None
+    per_dyad: NDArray[np.int64] | None
+    deal: tuple[bytes, bytes] | None = None
+    sanction: NDArray[np.float64] | None = None
+    formal: NDArray[np.bool_] | None = None
+    penalty: NDArray[np.float64] | None = None
+    expected: NDArray[np.float64] | None = None
+    thresholds: dict[int, NDArray[np.float64]] = field(default_factory=dict)
+
+
+def roster(model: SymbiosisPark, ids: NDArray[np.int64]) -> Roster:
+    """The :class:`Roster` of the exchanges ``ids``, cached while ``ids`` is the same array.
+
+    ``ids`` must not be modified in place (``ExchangeTable.active_ids`` returns a new array
+    whenever the active set changes).
+    """
+    cached = model.ex.roster
+    if cached is not None and cached.ids is ids:
+        return cached
+    ex, nf = model.ex, model.fac.n
+    n = ids.shape[0]
+    me = np.empty((n, 2), dtype=np.int64)
+    me[:, 0], me[:, 1] = ex.sup[ids], ex.rec[ids]
+    partner = me[:, ::-1]
+    keys = me * nf + partner
+    lo, hi = me.min(axis=1), me.max(axis=1)
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    first = np.empty(flat.shape[0], dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    dyad = dyads = per_dyad = None
+    if not first.all():
+        dyads = ordered[first]
+        dyad = np.empty(flat.shape[0], dtype=np.int64)
+        dyad[order] = np.cumsum(first) - 1
+        per_dyad = np.bincount(dyad, minlength=dyads.shape[0])
+    built = Roster(
+        ids=ids, me=me, partner=partner, keys=keys,
+        tie_keys=np.stack([lo * nf + hi, hi * nf + lo]),
+        reward=ex.reward[ids], temptation=ex.temptation[ids], sucker=ex.sucker[ids],
+        punishment=ex.punishment[ids], value=ex.value[ids],
+        byproduct=ex.byproduct[ids][:, None], out=ex.out[ids],
+        dyad=dyad, dyads=dyads, per_dyad=per_dyad,
+    )
+    ex.roster = built
+    return built
+
+
+def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
+    """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
+    ex, p = model.ex, model.params
+    ro = roster(model, ids)
+    n = ids.shape[0]
+    u = draws.u
+    me, partner = ro.me, ro.partner
+    reward, tempt, sucker, punish = ro.reward, ro.temptation, ro.sucker, ro.punishment
+    value = ro.value
+    embedded = model.exposed()[me]  # who pays a social sanction if caught
+    contract = ex.contract[ids]
+    deal = (embedded.tobytes(), contract.tobytes())
+    if ro.deal != deal:
+        ro.deal = deal
+        ro.sanction = (p["sanction_strength"] * value)[:, None] * embedded
+        ro.formal = contract == FORMAL
+        ro.penalty = p["formal_penalty"] * value
+        ro.expected = (ro.formal * (p["enforcement"] * ro.penalty))[:, None] * _ONES
+        ro.thresholds.clear()
+    sanction, formal, penalty, expected = ro.sanction, ro.formal, ro.penalty, ro.expected
+    h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
+    flat_trust = model.trust.reshape(-1)
+    trust = flat_trust[ro.keys]
+
+    # decide, per side in row-major (exchange, side) order
+    defect = np.zeros(2 * n, dtype=np.bool_)
+    if model.uniform_strategy:
+        groups = [(int(model.strategy_code[me[0, 0]]), slice(None))]
+    else:
+        codes = model.strategy_code[me].ravel()
+        groups = [(code, codes == code) for code in np.unique(codes).tolist()]
+    for code, sel in groups:
+        if code == FORWARD_LOOKING_CODE:
+            thr = ro.thresholds.get(code)
+            if thr is None:
+                thr = ro.thresholds[code] = effective_threshold(
+                    tempt.ravel()[sel], reward.ravel()[sel], punish.ravel()[sel],
+                    sanction.ravel()[sel], expected.ravel()[sel])
+            defect[sel] = ((model.patience[me.ravel()[sel]] < thr)
+                           | (trust.ravel()[sel] < p["trust_threshold"]))
+        else:
+            hs = h.reshape(2 * n, -1)[sel]
+            ts = trust.ravel()[sel]
+            hist = History(
+                turn=hs[:, 0],
+                my_last=hs[:, 1].astype(np.int8),
+                their_last=hs[:, 2].astype(np.int8),
+                their_last2=hs[:, 3].astype(np.int8),
+                their_c=hs[:, 4],
+                their_d=hs[:, 5],
+                their_ever_defected=hs[:, 6].astype(np.bool_),
+                trust=ts,
+                partner_reputation=model.reputation_of(partner.ravel()[sel], ts),
+            )
+            defect[sel] = model.strategies[code].decide(hist, u[_DECIDE].ravel()[sel])
+    defect = defect.reshape(n, 2)
+    if model.choices or model.controlled.any():
+        ctrl = model.controlled[me]
+        if ctrl.any():
+            wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
+            defect = np.where(ctrl, wish, defect)
+
+    # act, score, observe (as booleans: True is a defection)
+    if p["noise"] > 0.0:  # uniforms are below 1, so a zero probability flips nothing
+        defect = defect ^ (u[_NOISE] < p["noise"])
+    act = defect.astype(np.int8)
+    seen = defect & ~(ro.byproduct & (u[_DETECT] >= p["byproduct_detection"]))
+    if p["misperception"] > 0.0:
+        seen = seen ^ (u[_PERCEIVE] < p["misperception"])
+    if p["shortfall_tolerance"] > 0.0:  # a short delivery looks like cheating
+        seen[:, 0] |= draws.factor < p["shortfall_tolerance"]
+    honour = ~defect
+    other = honour[:, ::-1]
+    base = np.where(honour, np.where(other, reward, sucker), np.where(other, tempt, punish))
+    pay = base * draws.factor[:, None]
+    pay = pay - np.where(seen & embedded, sanction, 0.0)
+    fined = seen & formal[:, None] & (u[_ENFORCE] < p["enforcement"])
+    pay = pay - np.where(fined, penalty[:, None], 0.0)
+    defected = seen[:, ::-1]  # what each side observed of its partner
+    observed = defected.astype(np.int8)
+
+    # record histories
+    h[..., 3] = h[..., 2]
+    h[..., 2] = defected
+    h[..., 1] = defect
+    h[..., 0] += 1
+    h[..., 4] += ~defected
+    h[..., 5] += defected
+    h[..., 6] |= defected
+    ex.hist[ids] = h
+    ex.payoff[ids] += pay
+    ex.rounds[ids] += 1
+    ex.coop_s[ids] += honour[:, 0]
+    ex.coop_r[ids] += honour[:, 1]
+
+    # learn: trust per dyad (all of this round's observations), ties on mutual cooperation
+    if ro.dyad is None:  # one observation per dyad: no counting
+        t = trust.ravel()
+        t = np.where(~defected.ravel(), t + p["trust_gain"] * (1.0 - t),
+                     t - p["trust_loss"] * t)
+        flat_trust[ro.keys.ravel()] = t
+    else:
+        n_d = np.bincount(ro.dyad, weights=defected.ravel(),
+                          minlength=ro.dyads.shape[0]).astype(np.int64)
+        n_c = ro.per_dyad - n_d
+        t = flat_trust[ro.dyads]
+        gain, loss = p["trust_gain"], p["trust_loss"]
+        for k in range(int(n_c.max(initial=0))):
+            sel = n_c > k
+            t[sel] = t[sel] + gain * (1.0 - t[sel])
+        for k in range(int(n_d.max(initial=0))):
+            sel = n_d > k
+            t[sel] = t[sel] - loss * t[sel]
+        flat_trust[ro.dyads] = t
+    mutual = ~(defected[:, 0] | defected[:, 1])
+    if mutual.any():
+        flat_ties = model.ties.reshape(-1)
+        ij, ji = ro.tie_keys[0][mutual], ro.tie_keys[1][mutual]
+        grown = np.minimum(1.0, flat_ties[ij] + p["tie_growth"])
+        flat_ties[ij] = grown
+        flat_ties[ji] = grown
+        tied = grown > 0.0
+        model.embedded[ij[tied] // model.fac.n] = True
+        model.embedded[ji[tied] // model.fac.n] = True
+    return RoundResult(act, observed, pay)
+
+
+def play_round_reference(
+    model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws
+) -> RoundResult:
+    """Play one round exchange by exchange in plain Python (reference for tests and benchmark)."""
+    ex, p = model.ex, model.params
+    n = ids.shape[0]
+    u = draws.u
+    acts = np.zeros((n, 2), dtype=np.int8)
+    observed = np.zeros((n, 2), dtype=np.int8)
+    pays = np.zeros((n, 2))
+    trust_obs: dict[tuple[int, int], list[int]] = {}
+    grow: set[tuple[int, int]] = set()
+    known = model.exposed()  # who pays a social sanction if caught
+    for k, e in enumerate(ids.tolist()):
+        sides = (int(ex.sup[e]), int(ex.rec[e]))
+        value = float(ex.value[e])
+        formal = 1.0 if int(ex.contract[e]) == FORMAL else 0.0
+        penalty = p["formal_penalty"] * value
+        defect = [False, False]
+        for s in (0, 1):
+            me, other = sides[s], sides[1 - s]
+            code = int(model.strategy_code[me])
+            sanction = p["sanction_strength"] * value * float(known[me])
+            if model.controlled[me]:
+                defect[s] = not model.choices.get(e, True)
+            elif code == FORWARD_LOOKING_CODE:
+                t_eff = (float(ex.temptation[e, s]) - formal * (p["enforcement"] * penalty)) - (
+                    sanction
+                )
+                r, pun = float(ex.reward[e, s]), float(ex.punishment[e, s])
+                if r <= pun:
+                    thr = 1.0
+                else:
+                    thr = (t_eff - r) / (t_eff - pun) if t_eff > r else 0.0
+                lost = bool(model.trust[me, other] < p["trust_threshold"])
+                defect[s] = bool(model.patience[me] < thr) or lost
+            else:
+                trust = float(model.trust[me, other])
+                hist = History(
+                    turn=np.array([ex.turn[e, s]]),
+                    my_last=np.array([ex.my_last[e, s]]),
+                    their_last=np.array([ex.their_last[e, s]]),
+                    their_last2=np.array([ex.their_last2[e, s]]),
+                    their_c=np.array([ex.their_c[e, s]]),
+                    their_d=np.array([ex.their_d[e, s]]),
+                    their_ever_defected=np.array([ex.their_ever[e, s]]),
+                    trust=np.array([trust]),
+                    partner_reputation=model.reputation_of(np.array([other]),
+                                                           np.array([trust])),
+                )
+                defect[s] = bool(model.strategies[code].decide(hist, u[_DECIDE, k, s:s + 1])[0])
+        act = [int(defect[s] != (u[_NOISE, k, s] < p["noise"])) for s in (0, 1)]
+        seen = list(act)
+        for s in (0, 1):
+            if seen[s] == 1 and ex.byproduct[e] and u[_DETECT, k, s] >= p["byproduct_detection"]:
+                seen[s] = 0
+            if u[_PERCEIVE, k, s] < p["misperception"]:
+                seen[s] = 1 - seen[s]
+        if float(draws.factor[k]) < p["shortfall_tolerance"]:
+            seen[0] = 1
+        for s in (0, 1):
+            me, o = sides[s], act[1 - s]
+            if act[s] == 0:
+                base = ex.reward[e, s] if o == 0 else ex.sucker[e, s]
+            else:
+                base = ex.temptation[e, s] if o == 0 else ex.punishment[e, s]
+            pay = float(base) * float(draws.factor[k])
+            caught = seen[s] == 1
+            if caught and known[me]:
+                pay = pay - p["sanction_strength"] * value
+            if caught and formal > 0.0 and u[_ENFORCE, k, s] < p["enforcement"]:
+                pay = pay - penalty
+            pays[k, s] = pay
+            obs = seen[1 - s]
+            acts[k, s], observed[k, s] = act[s], obs
+            ex.their_last2[e, s] = ex.their_last[e, s]
+            ex.their_last[e, s] = obs
+            ex.my_last[e, s] = act[s]
+            ex.turn[e, s] += 1
+            ex.their_c[e, s] += obs == 0
+            ex.their_d[e, s] += obs == 1
+            ex.their_ever[e, s] = ex.their_ever[e, s] or obs == 1
+            ex.payoff[e, s] += pay
+            trust_obs.setdefault((me, sides[1 - s]), []).append(obs)
+        ex.rounds[e] += 1
+        ex.coop_s[e] += act[0] == 0
+        ex.coop_r[e] += act[1] == 0
+        if seen == [0, 0]:
+            grow.add((min(sides), max(sides)))
+    gain, loss = p["trust_gain"], p["trust_loss"]
+    for (i, j), obs_list in trust_obs.items():
+        t = float(model.trust[i, j])
+        for _ in range(obs_list.count(0)):
+            t = t + gain * (1.0 - t)
+        for _ in range(obs_list.count(1)):
+            t = t - loss * t
+        model.trust[i, j] = t
+    for i, j in grow:
+        grown = min(1.0, float(model.ties[i, j]) + p["tie_growth"])
+        model.ties[i, j] = grown
+        model.ties[j, i] = grown
+        if grown > 0.0:
+            model.embedded[i] = model.embedded[j] = True
+    return RoundResult(acts, observed, pays)

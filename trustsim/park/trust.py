@@ -1,0 +1,74 @@
+"""Learning beyond the dyad: gossip over social ties, the broker's registry, turnover.
+
+The dyadic trust update itself happens in the round (:mod:`trustsim.park.operation`). Here:
+
+- gossip: a defection seen by manager j reaches j's social ties within ``gossip_reach`` hops;
+  at hop h each listener's trust in the defector falls by ``trust_loss * gossip_weight**h``
+  of itself (reputation spreading over social ties [Granovetter1985; Raub1990]);
+- registry: from ``broker_year``, if ``broker_registry``, the broker records every observed
+  action and publishes each manager's image score (c + 1)/(c + d + 2)
+  [NowakSigmund1998; Resnick2000];
+- turnover: a successor keeps ``institutional_memory`` of the predecessor's trust (the rest
+  reverts to ``trust_prior``, but trust never rises: distrust stays on record) and of its
+  ties, in both directions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["gossip", "image_score", "reset_manager"]
+
+
+def gossip(
+    trust: NDArray[np.float64],
+    ties: NDArray[np.float64],
+    active: NDArray[np.bool_],
+    observers: NDArray[np.int64],
+    defectors: NDArray[np.int64],
+    params: dict,
+) -> int:
+    """Spread news of defections over ties; return how many listeners were reached."""
+    reach = params["gossip_reach"]
+    if reach == 0 or observers.size == 0:
+        return 0
+    reached = 0
+    loss, weight = params["trust_loss"], params["gossip_weight"]
+    for i in np.unique(defectors).tolist():
+        frontier = np.unique(observers[defectors == i])
+        heard = np.zeros(active.shape[0], dtype=np.bool_)
+        heard[frontier] = True
+        heard[i] = True
+        for hop in range(1, reach + 1):
+            nxt = (ties[frontier] > 0.0).any(axis=0) & active & ~heard
+            if not nxt.any():
+                break
+            trust[nxt, i] *= 1.0 - loss * weight**hop
+            heard |= nxt
+            frontier = np.flatnonzero(nxt)
+            reached += frontier.size
+    return reached
+
+
+def image_score(coop: NDArray[np.float64], defect: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Published reputation (c + 1)/(c + d + 2): 0.5 for a newcomer."""
+    return (coop + 1.0) / (coop + defect + 2.0)
+
+
+def reset_manager(
+    trust: NDArray[np.float64], ties: NDArray[np.float64], leaving: NDArray[np.int64],
+    params: dict,
+) -> None:
+    """New managers at facilities ``leaving``: trust and ties fade to institutional memory.
+
+    Personal trust fades towards the prior, but distrust does not: a breach stays on the
+    firm's record (negativity bias [Slovic1993]), so trust never rises through turnover.
+    """
+    m, prior = params["institutional_memory"], params["trust_prior"]
+    rows = trust[leaving, :]
+    trust[leaving, :] = np.minimum(rows, m * rows + (1.0 - m) * prior)
+    cols = trust[:, leaving]
+    trust[:, leaving] = np.minimum(cols, m * cols + (1.0 - m) * prior)
+    ties[leaving, :] *= m
+    ties[:, leaving] *= m

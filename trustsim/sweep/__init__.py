@@ -1,0 +1,1 @@
+"""The runner: experiment specs, seeding, local and Dask execution, results and analysis."""
