@@ -31,8 +31,8 @@ def round_speedup(n_active, strategy):
     ids = model.ex.active_ids()[:n_active]
     assert ids.size == n_active, f"only {ids.size} active exchanges"
     draws = draw_round(np.random.default_rng(0), model.ex.out[ids], model.fac.out_var)
-    t_array = best_of(lambda: play_round(model, ids, draws), 20)
-    t_ref = best_of(lambda: play_round_reference(model, ids, draws), 3)
+    t_array = best_of(lambda: play_round(model.state, ids, draws), 20)
+    t_ref = best_of(lambda: play_round_reference(model.state, ids, draws), 3)
     return t_array, t_ref
 
 

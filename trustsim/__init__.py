@@ -8,6 +8,7 @@ __all__ = [
     "__version__",
     "load_results",
     "load_timeseries",
+    "play_match",
     "run_sweep",
     "simulate",
 ]
@@ -16,10 +17,11 @@ __all__ = [
 _LAZY = {
     "PARAMETERS": "trustsim.park.params",
     "SymbiosisPark": "trustsim.park.model",
-    "simulate": "trustsim.park.model",
+    "simulate": "trustsim.park.simulate",
     "load_results": "trustsim.sweep.results",
     "load_timeseries": "trustsim.sweep.results",
     "run_sweep": "trustsim.sweep.runner",
+    "play_match": "trustsim.game.match",
 }
 
 

@@ -10,8 +10,9 @@ import pytest
 import trustsim
 from trustsim.errors import UserError
 from trustsim.park.exchanges import END_REASONS
-from trustsim.park.model import SymbiosisPark, simulate
+from trustsim.park.model import SymbiosisPark
 from trustsim.park.scenarios import SCENARIOS, get_scenario, register_scenario
+from trustsim.park.simulate import simulate
 
 SUMMARY_KEYS = [
     "facilities", "active_exchanges", "utility_exchanges", "byproduct_exchanges",

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 import trustsim.park.model
-from trustsim.park.model import SymbiosisPark, simulate
+from trustsim.park.model import SymbiosisPark
 from trustsim.park.scenarios import get_scenario, layout_rng
 from trustsim.park.scenarios.region import build_region
+from trustsim.park.simulate import simulate
 
 GENERATED = ("region", "facilitated", "planned_eip", "holdup")
 SMALL = {"region": {"n_facilities": 60}, "facilitated": {"n_facilities": 60},

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from trustsim.cli.app import free_port
+from trustsim.app.ports import free_port
 
 #: Chromium flags: headless, no sandbox (root in CI), nothing that phones home.
 CHROMIUM_ARGS = (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import warnings
+
+from trustsim.app.ports import free_port
 
 #: The app's Solara entry point, ``module:component``.
 APP = "trustsim.app.page:Page"
@@ -45,13 +46,6 @@ def missing_extra() -> str | None:
         except ImportError:
             return module
     return None
-
-
-def free_port(host: str) -> int:
-    """Return a TCP port that is free on ``host`` now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def run(args: argparse.Namespace) -> int:

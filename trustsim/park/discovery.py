@@ -17,6 +17,7 @@ reaches. Each period every live, undiscovered candidate is discovered with proba
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,7 +25,10 @@ from scipy.spatial import cKDTree
 
 from trustsim.park.facilities import FacilityTable
 
-__all__ = ["Candidates", "build_candidates", "discovery_rates"]
+if TYPE_CHECKING:
+    from trustsim.park.state import ParkState
+
+__all__ = ["Candidates", "build_candidates", "discover", "discovery_rates", "live_matches"]
 
 
 @dataclass(slots=True)
@@ -133,3 +137,41 @@ def discovery_rates(
     if broker_active:
         rate += np.where(in_broker_range, params["broker_rate"], 0.0)
     return rate
+
+
+def live_matches(s: ParkState, t: int) -> NDArray[np.bool_]:
+    """Which potential matches are live at step ``t`` (facilities operating, streams running)."""
+    fac, c = s.fac, s.cand
+    out_live = (fac.out_start <= t) & (fac.out_end > t)
+    need_live = (fac.need_start <= t) & (fac.need_end > t)
+    return fac.active[c.sup] & fac.active[c.rec] & out_live[c.out] & need_live[c.need]
+
+
+def discover(s: ParkState, rng: np.random.Generator, t: int, year: float) -> None:
+    """Discovery at step ``t``: each live, unknown match is found at its channels' rate."""
+    c, cache = s.cand, s.caches
+    if len(c) == 0:
+        return
+    if cache.live_dirty or t in cache.live_steps:
+        cache.live_now = live_matches(s, t)
+        cache.live_dirty = False
+        cache.market_dirty = True
+        cache.hidden = None
+    if cache.hidden is None:
+        idx = np.flatnonzero(cache.live_now & ~c.known)
+        cache.hidden = (idx, c.own_rate[idx], s.cand_pair[idx], c.in_broker_range[idx])
+    idx, own, pair, broker = cache.hidden
+    if idx.size == 0:
+        return
+    brokered = s.broker_active(year)
+    rate = discovery_rates(own, pair, broker, s.ties, s.trust, s.params, brokered)
+    prob = 1.0 - np.exp(-rate / s.steps_per_year)
+    found = rng.random(idx.size) < prob
+    cache.fresh = idx[found]
+    if cache.fresh.size:
+        by_broker = broker[found] * (s.params["broker_rate"] if brokered else 0.0)
+        c.broker_share[cache.fresh] = by_broker / rate[found]
+        c.known[cache.fresh] = True
+        s.known += cache.fresh.size
+        left = ~found
+        cache.hidden = (idx[left], own[left], pair[left], broker[left])

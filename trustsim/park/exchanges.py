@@ -74,8 +74,6 @@ class ExchangeTable:
         self.n = 0
         self._cap = capacity
         self._active_ids: NDArray[np.int64] | None = None
-        #: The round's static view of the last set of exchanges played (``operation.roster``).
-        self.roster: object | None = None
         for name, (dtype, fill) in _COLUMNS.items():
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
         for name, (dtype, fill) in _SIDE_COLUMNS.items():

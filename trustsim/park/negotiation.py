@@ -30,11 +30,15 @@ them (material-flow analysis, terms, confidentiality) [EhrenfeldGertler1997; Paq
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.park.regulation import landfill_tax, regulatory_cost
+
+if TYPE_CHECKING:
+    from trustsim.park.state import ParkState
 
 __all__ = [
     "Economics",
@@ -42,6 +46,7 @@ __all__ = [
     "attention_capacity",
     "capital_recovery",
     "economics",
+    "match_economics",
     "replenish_attention",
 ]
 
@@ -158,9 +163,9 @@ def replenish_attention(attention: NDArray[np.float64], deals_per_year: float,
     """Add one period's attention to every manager (in place), up to the capacity.
 
     A deal needs one unit of attention from each of its two managers
-    (``SymbiosisPark._negotiate``); attention recovers at ``deals_per_year / steps_per_year``
-    a period, so a manager strikes at most ``deals_per_year`` new deals a year in the long run
-    [Simon1947; Ocasio1997].
+    (:func:`trustsim.park.deals.negotiate`); attention recovers at
+    ``deals_per_year / steps_per_year`` a period, so a manager strikes at most
+    ``deals_per_year`` new deals a year in the long run [Simon1947; Ocasio1997].
 
     Args:
         attention: spare attention per facility's manager, in deals (modified in place).
@@ -169,3 +174,12 @@ def replenish_attention(attention: NDArray[np.float64], deals_per_year: float,
     """
     np.minimum(attention + deals_per_year / steps_per_year,
                attention_capacity(deals_per_year, steps_per_year), out=attention)
+
+
+def match_economics(s: ParkState, idx: NDArray[np.int64], volume: NDArray[np.float64],
+                    year: float) -> Economics:
+    """:func:`economics` of matches ``idx`` at ``volume`` in the state ``s`` of ``year``."""
+    return economics(
+        s.terms, idx, volume=volume, has_infra=s.infra.reshape(-1)[s.cand_pair[idx]],
+        params=s.params, year=year, energy_index=s.energy_index(year),
+    )

@@ -23,22 +23,16 @@ lost fast]; mutual cooperation strengthens the tie.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.game.strategies import History
 from trustsim.park.contracts import FORMAL, effective_threshold
+from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
 
-if TYPE_CHECKING:
-    from trustsim.park.model import SymbiosisPark
-
-__all__ = ["FORWARD_LOOKING_CODE", "Roster", "RoundDraws", "RoundResult", "draw_round",
-           "play_round", "play_round_reference", "roster"]
-
-#: Strategy code of forward-looking managers (kernel strategies have codes >= 0).
-FORWARD_LOOKING_CODE = -1
+__all__ = ["Roster", "RoundDraws", "RoundResult", "draw_round", "play_round",
+           "play_round_reference", "roster"]
 
 # Planes of RoundDraws.u.
 _DECIDE, _NOISE, _PERCEIVE, _DETECT, _ENFORCE = range(5)
@@ -115,16 +109,16 @@ class Roster:
     thresholds: dict[int, NDArray[np.float64]] = field(default_factory=dict)
 
 
-def roster(model: SymbiosisPark, ids: NDArray[np.int64]) -> Roster:
+def roster(s: ParkState, ids: NDArray[np.int64]) -> Roster:
     """The :class:`Roster` of the exchanges ``ids``, cached while ``ids`` is the same array.
 
     ``ids`` must not be modified in place (``ExchangeTable.active_ids`` returns a new array
     whenever the active set changes).
     """
-    cached = model.ex.roster
+    cached = s.caches.roster
     if cached is not None and cached.ids is ids:
         return cached
-    ex, nf = model.ex, model.fac.n
+    ex, nf = s.ex, s.fac.n
     n = ids.shape[0]
     me = np.empty((n, 2), dtype=np.int64)
     me[:, 0], me[:, 1] = ex.sup[ids], ex.rec[ids]
@@ -151,20 +145,20 @@ def roster(model: SymbiosisPark, ids: NDArray[np.int64]) -> Roster:
         byproduct=ex.byproduct[ids][:, None], out=ex.out[ids],
         dyad=dyad, dyads=dyads, per_dyad=per_dyad,
     )
-    ex.roster = built
+    s.caches.roster = built
     return built
 
 
-def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
+def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
     """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
-    ex, p = model.ex, model.params
-    ro = roster(model, ids)
+    ex, p = s.ex, s.params
+    ro = roster(s, ids)
     n = ids.shape[0]
     u = draws.u
     me, partner = ro.me, ro.partner
     reward, tempt, sucker, punish = ro.reward, ro.temptation, ro.sucker, ro.punishment
     value = ro.value
-    embedded = model.exposed()[me]  # who pays a social sanction if caught
+    embedded = s.exposed()[me]  # who pays a social sanction if caught
     contract = ex.contract[ids]
     deal = (embedded.tobytes(), contract.tobytes())
     if ro.deal != deal:
@@ -176,15 +170,15 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
         ro.thresholds.clear()
     sanction, formal, penalty, expected = ro.sanction, ro.formal, ro.penalty, ro.expected
     h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
-    flat_trust = model.trust.reshape(-1)
+    flat_trust = s.trust.reshape(-1)
     trust = flat_trust[ro.keys]
 
     # decide, per side in row-major (exchange, side) order
     defect = np.zeros(2 * n, dtype=np.bool_)
-    if model.uniform_strategy:
-        groups = [(int(model.strategy_code[me[0, 0]]), slice(None))]
+    if s.uniform_strategy:
+        groups = [(int(s.strategy_code[me[0, 0]]), slice(None))]
     else:
-        codes = model.strategy_code[me].ravel()
+        codes = s.strategy_code[me].ravel()
         groups = [(code, codes == code) for code in np.unique(codes).tolist()]
     for code, sel in groups:
         if code == FORWARD_LOOKING_CODE:
@@ -193,7 +187,7 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
                 thr = ro.thresholds[code] = effective_threshold(
                     tempt.ravel()[sel], reward.ravel()[sel], punish.ravel()[sel],
                     sanction.ravel()[sel], expected.ravel()[sel])
-            defect[sel] = ((model.patience[me.ravel()[sel]] < thr)
+            defect[sel] = ((s.patience[me.ravel()[sel]] < thr)
                            | (trust.ravel()[sel] < p["trust_threshold"]))
         else:
             hs = h.reshape(2 * n, -1)[sel]
@@ -207,14 +201,14 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
                 their_d=hs[:, 5],
                 their_ever_defected=hs[:, 6].astype(np.bool_),
                 trust=ts,
-                partner_reputation=model.reputation_of(partner.ravel()[sel], ts),
+                partner_reputation=s.reputation_of(partner.ravel()[sel], ts),
             )
-            defect[sel] = model.strategies[code].decide(hist, u[_DECIDE].ravel()[sel])
+            defect[sel] = s.strategies[code].decide(hist, u[_DECIDE].ravel()[sel])
     defect = defect.reshape(n, 2)
-    if model.choices or model.controlled.any():
-        ctrl = model.controlled[me]
+    if s.choices or s.controlled.any():
+        ctrl = s.controlled[me]
         if ctrl.any():
-            wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
+            wish = np.array([[not s.choices.get(int(e), True)] for e in ids.tolist()])
             defect = np.where(ctrl, wish, defect)
 
     # act, score, observe (as booleans: True is a defection)
@@ -271,22 +265,22 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
         flat_trust[ro.dyads] = t
     mutual = ~(defected[:, 0] | defected[:, 1])
     if mutual.any():
-        flat_ties = model.ties.reshape(-1)
+        flat_ties = s.ties.reshape(-1)
         ij, ji = ro.tie_keys[0][mutual], ro.tie_keys[1][mutual]
         grown = np.minimum(1.0, flat_ties[ij] + p["tie_growth"])
         flat_ties[ij] = grown
         flat_ties[ji] = grown
         tied = grown > 0.0
-        model.embedded[ij[tied] // model.fac.n] = True
-        model.embedded[ji[tied] // model.fac.n] = True
+        s.embedded[ij[tied] // s.fac.n] = True
+        s.embedded[ji[tied] // s.fac.n] = True
     return RoundResult(act, observed, pay)
 
 
 def play_round_reference(
-    model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws
+    state: ParkState, ids: NDArray[np.int64], draws: RoundDraws
 ) -> RoundResult:
     """Play one round exchange by exchange in plain Python (reference for tests and benchmark)."""
-    ex, p = model.ex, model.params
+    ex, p = state.ex, state.params
     n = ids.shape[0]
     u = draws.u
     acts = np.zeros((n, 2), dtype=np.int8)
@@ -294,7 +288,7 @@ def play_round_reference(
     pays = np.zeros((n, 2))
     trust_obs: dict[tuple[int, int], list[int]] = {}
     grow: set[tuple[int, int]] = set()
-    known = model.exposed()  # who pays a social sanction if caught
+    known = state.exposed()  # who pays a social sanction if caught
     for k, e in enumerate(ids.tolist()):
         sides = (int(ex.sup[e]), int(ex.rec[e]))
         value = float(ex.value[e])
@@ -303,10 +297,10 @@ def play_round_reference(
         defect = [False, False]
         for s in (0, 1):
             me, other = sides[s], sides[1 - s]
-            code = int(model.strategy_code[me])
+            code = int(state.strategy_code[me])
             sanction = p["sanction_strength"] * value * float(known[me])
-            if model.controlled[me]:
-                defect[s] = not model.choices.get(e, True)
+            if state.controlled[me]:
+                defect[s] = not state.choices.get(e, True)
             elif code == FORWARD_LOOKING_CODE:
                 t_eff = (float(ex.temptation[e, s]) - formal * (p["enforcement"] * penalty)) - (
                     sanction
@@ -316,10 +310,10 @@ def play_round_reference(
                     thr = 1.0
                 else:
                     thr = (t_eff - r) / (t_eff - pun) if t_eff > r else 0.0
-                lost = bool(model.trust[me, other] < p["trust_threshold"])
-                defect[s] = bool(model.patience[me] < thr) or lost
+                lost = bool(state.trust[me, other] < p["trust_threshold"])
+                defect[s] = bool(state.patience[me] < thr) or lost
             else:
-                trust = float(model.trust[me, other])
+                trust = float(state.trust[me, other])
                 hist = History(
                     turn=np.array([ex.turn[e, s]]),
                     my_last=np.array([ex.my_last[e, s]]),
@@ -329,10 +323,10 @@ def play_round_reference(
                     their_d=np.array([ex.their_d[e, s]]),
                     their_ever_defected=np.array([ex.their_ever[e, s]]),
                     trust=np.array([trust]),
-                    partner_reputation=model.reputation_of(np.array([other]),
+                    partner_reputation=state.reputation_of(np.array([other]),
                                                            np.array([trust])),
                 )
-                defect[s] = bool(model.strategies[code].decide(hist, u[_DECIDE, k, s:s + 1])[0])
+                defect[s] = bool(state.strategies[code].decide(hist, u[_DECIDE, k, s:s + 1])[0])
         act = [int(defect[s] != (u[_NOISE, k, s] < p["noise"])) for s in (0, 1)]
         seen = list(act)
         for s in (0, 1):
@@ -373,16 +367,16 @@ def play_round_reference(
             grow.add((min(sides), max(sides)))
     gain, loss = p["trust_gain"], p["trust_loss"]
     for (i, j), obs_list in trust_obs.items():
-        t = float(model.trust[i, j])
+        t = float(state.trust[i, j])
         for _ in range(obs_list.count(0)):
             t = t + gain * (1.0 - t)
         for _ in range(obs_list.count(1)):
             t = t - loss * t
-        model.trust[i, j] = t
+        state.trust[i, j] = t
     for i, j in grow:
-        grown = min(1.0, float(model.ties[i, j]) + p["tie_growth"])
-        model.ties[i, j] = grown
-        model.ties[j, i] = grown
+        grown = min(1.0, float(state.ties[i, j]) + p["tie_growth"])
+        state.ties[i, j] = grown
+        state.ties[j, i] = grown
         if grown > 0.0:
-            model.embedded[i] = model.embedded[j] = True
+            state.embedded[i] = state.embedded[j] = True
     return RoundResult(acts, observed, pays)

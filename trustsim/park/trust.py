@@ -1,4 +1,4 @@
-"""Learning beyond the dyad: gossip over social ties, the broker's registry, turnover.
+"""Learning beyond the dyad (ODD submodel "Learning beyond the dyad"), and turnover's trust.
 
 The dyadic trust update itself happens in the round (:mod:`trustsim.park.operation`). Here:
 
@@ -15,10 +15,29 @@ The dyadic trust update itself happens in the round (:mod:`trustsim.park.operati
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["gossip", "image_score", "reset_manager"]
+if TYPE_CHECKING:
+    from trustsim.park.operation import Roster, RoundResult
+    from trustsim.park.state import ParkState
+
+__all__ = ["gossip", "image_score", "learn", "reset_manager"]
+
+
+def learn(s: ParkState, ro: Roster, res: RoundResult, year: float) -> None:
+    """Learning beyond the dyad after a round: gossip over ties, the broker's registry."""
+    me, partner = ro.me, ro.partner
+    seen_d = res.observed == 1
+    if seen_d.any():
+        gossip(s.trust, s.ties, s.fac.active, me[seen_d], partner[seen_d], s.params)
+    if s.registry_open(year):
+        np.add.at(s.rep_c, partner.ravel(), (res.observed == 0).ravel())
+        np.add.at(s.rep_d, partner.ravel(), seen_d.ravel())
+    s.actions += res.actions.size
+    s.cooperations += res.actions.size - int(np.count_nonzero(res.actions))
 
 
 def gossip(

@@ -11,5 +11,5 @@ from trustsim.sweep.workers import SINGLE_THREADED
 
 os.environ.update(SINGLE_THREADED)  # one process per core: no BLAS threads of its own
 
-import trustsim.park.model  # noqa: E402, F401 - the import is the point
+import trustsim.park.simulate  # noqa: E402, F401 - the import is the point
 import trustsim.sweep.runner  # noqa: E402, F401

@@ -1,0 +1,71 @@
+"""Contract review (ODD submodel "Contracts and the stage game", renegotiation).
+
+Two occasions: a successor renegotiates a relational contract as if it were new
+(:func:`recontract`, from turnover), and at the last step of each year formal and spot deals
+become relational once trust makes that self-enforcing (:func:`review_contracts`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trustsim.park.contracts import FORMAL, RELATIONAL, choose_contract, effective_threshold
+from trustsim.park.state import ParkState
+from trustsim.park.termination import end_exchanges
+
+__all__ = ["recontract", "review_contracts"]
+
+
+def recontract(s: ParkState, e: int, thr_s: float, thr_r: float, t: int) -> None:
+    """A successor renegotiates relational contract ``e`` as if it were new.
+
+    A relational contract rests on personal trust [BakerGibbonsMurphy2002]; if the new
+    pair no longer supports it, they fall back to a formal or spot contract on the same
+    terms, or the exchange ends (reason ``manager_left``). ``thr_s`` and ``thr_r`` are the
+    supplier's and receiver's self-enforcement thresholds of the relational contract.
+    """
+    ex, p = s.ex, s.params
+    a, b = int(ex.sup[e]), int(ex.rec[e])
+    gross = float(ex.value[e]) * s.steps_per_year
+    operating = float(ex.surplus[e] + ex.annuity[e])
+    contract = choose_contract(
+        thresholds_relational=(thr_s, thr_r),
+        patience=(float(s.patience[a]), float(s.patience[b])),
+        trust=(float(s.trust[a, b]), float(s.trust[b, a])),
+        surplus=float(ex.surplus[e]), gross=gross,
+        payback=float(ex.capex[e]) / operating if operating > 0 else math.inf, params=p,
+    )
+    if contract is None:
+        end_exchanges(s, np.array([e]), "manager_left", t)
+        return
+    if contract != RELATIONAL:
+        ex.contract[e] = contract
+        ex.contract_cost[e] = p["formal_cost"] * gross if contract == FORMAL else 0.0
+        s.caches.contracts_changed()
+
+
+def review_contracts(s: ParkState, ids: NDArray[np.int64]) -> None:
+    """Formal and spot deals among ``ids`` become relational once trust allows it.
+
+    Trust built in operation lets partners drop the costly formal contract
+    [PoppoZenger2002]; the check is the one used at formation.
+    """
+    p, ex = s.params, s.ex
+    cand = ids[ex.contract[ids] != RELATIONAL]
+    if cand.size == 0:
+        return
+    a, b = ex.sup[cand], ex.rec[cand]
+    me = np.column_stack([a, b])
+    sanction = (p["sanction_strength"] * ex.value[cand])[:, None] * s.exposed()[me]
+    thr = effective_threshold(ex.temptation[cand], ex.reward[cand], ex.punishment[cand],
+                              sanction, np.zeros_like(sanction))
+    ok = ((np.minimum(s.trust[a, b], s.trust[b, a]) >= p["relational_trust"])
+          & (s.patience[me] >= thr).all(axis=1))
+    up = cand[ok]
+    if up.size:
+        ex.contract[up] = RELATIONAL
+        ex.contract_cost[up] = 0.0
+        s.caches.contracts_changed()
