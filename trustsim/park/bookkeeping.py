@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 from trustsim.park.contracts import FORMAL, RELATIONAL, SPOT
 from trustsim.park.metrics import degree_centralization, degrees
 from trustsim.park.operation import RoundResult, roster
-from trustsim.park.state import ParkState
+from trustsim.park.state import ParkState, strategy_key
 
-__all__ = ["COLUMNS", "flows", "network_stats", "record"]
+__all__ = ["COLUMNS", "flows", "network_stats", "record", "strategy_columns", "strategy_shares"]
 
 #: The time series' columns, in order.
 COLUMNS = (
@@ -29,6 +29,30 @@ COLUMNS = (
 )
 #: Position of mean_trust in a row.
 MEAN_TRUST = COLUMNS.index("mean_trust")
+
+
+def strategy_columns(s: ParkState) -> list[str]:
+    """The run's own columns after :data:`COLUMNS`.
+
+    ``share_<key>`` per strategy its managers may hold, and ``mean_cheat_propensity`` for
+    reinforcement learners.
+    """
+    cols = [f"share_{strategy_key(s, c)}" for c in s.strategy_set]
+    if s.params["adaptation"] == "reinforcement":
+        cols.append("mean_cheat_propensity")
+    return cols
+
+
+def strategy_shares(s: ParkState) -> tuple[float, ...]:
+    """Values of :func:`strategy_columns` now, over the operating managers."""
+    active = s.fac.active
+    n = int(np.count_nonzero(active))
+    codes = s.strategy_code[active]
+    out = [float(np.count_nonzero(codes == c)) / n if n else math.nan for c in s.strategy_set]
+    if s.params["adaptation"] == "reinforcement":
+        q = s.propensity[active]
+        out.append(float((q[:, 1] / q.sum(axis=1)).mean()) if n else math.nan)
+    return tuple(out)
 
 
 def flows(s: ParkState, ids: NDArray[np.int64]) -> tuple[float, float, float]:
@@ -75,4 +99,5 @@ def record(s: ParkState, t: int, year: float, res: RoundResult | None) -> None:
     s.rows.append((
         t, year, fa, n_act, n_util, n_byp, ex.n, s.ended, coop, mean_trust, cent,
         s.known, tonnes, savings, co2, spot, formal, rel, s.broker_active(year),
+        *strategy_shares(s),
     ))

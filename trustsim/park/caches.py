@@ -17,6 +17,11 @@ tables to a digest). What is cached, keyed by what, and invalidated when:
 - ``roster``: what a round needs of the active set that cannot change while those exchanges
   are active (:class:`trustsim.park.operation.Roster`), keyed by the identity of the
   ``ExchangeTable.active_ids()`` array (a new array whenever the set changes).
+- ``valuations``: forward-looking managers' solved valuations of single exchange sides, keyed
+  by the rules they were solved for (terms, patience, contract, exposure, the partner's
+  rules): equal rules are solved once (:class:`ValuationStore`). The round's roster keeps the
+  stacked valuation of its sides while patience, contracts, exposure and strategies are the
+  same.
 - ``net_stats``: counts, centralization, flows and contracts of the active network; dropped
   whenever an exchange forms, ends or changes contract. ``net_shape`` (the counts and degree
   centralization, keyed by the active-ids array) survives a change of contracts alone.
@@ -24,18 +29,72 @@ tables to a digest). What is cached, keyed by what, and invalidated when:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
+from trustsim.park import foresight
 from trustsim.park.facilities import FacilityTable
 
-__all__ = ["StepCaches"]
+__all__ = ["GRID", "StepCaches", "ValuationStore"]
+
+#: Trust grid points of the valuation (spacing 0.01; its error is measured by
+#: scripts/bench_foresight.py).
+GRID = 101
 
 
 def _empty() -> NDArray[np.int64]:
     return np.zeros(0, dtype=np.int64)
+
+
+def _key(rules: foresight.Rules) -> NDArray[np.float64]:
+    """One row per side of every field the valuation depends on."""
+    return np.stack([getattr(rules, f.name) for f in fields(foresight.Rules)], axis=1)
+
+
+def _take(rules: foresight.Rules, rows: NDArray[np.int64]) -> foresight.Rules:
+    return foresight.Rules(**{f.name: getattr(rules, f.name)[rows]
+                              for f in fields(foresight.Rules)})
+
+
+def _stack(parts: list[foresight.Valuation]) -> foresight.Valuation:
+    cat = {f.name: np.concatenate([getattr(v.rules, f.name) for v in parts])
+           for f in fields(foresight.Rules)}
+    return foresight.Valuation(foresight.Rules(**cat), np.vstack([v.grid for v in parts]),
+                               np.vstack([v.value for v in parts]),
+                               max(v.iterations for v in parts))
+
+
+@dataclass(eq=False)
+class ValuationStore:
+    """Solved valuations of single exchange sides, keyed by the rules they were solved for.
+
+    A batch's answer for one exchange is bit-identical to solving it alone
+    (:func:`trustsim.park.foresight.solve`), so what is cached never depends on which
+    exchanges were solved together, and equal rules share one solution. The store is emptied
+    when it holds ``capacity`` rows.
+    """
+
+    rows: dict[bytes, foresight.Valuation] = field(default_factory=dict)
+    capacity: int = 50_000
+
+    def get(self, rules: foresight.Rules) -> foresight.Valuation:
+        """The valuation of every side of ``rules`` (solving only those not seen before)."""
+        keys = [row.tobytes() for row in _key(rules)]
+        todo = [k for k, key in enumerate(keys) if key not in self.rows]
+        if todo:
+            if len(self.rows) + len(todo) > self.capacity:
+                self.rows.clear()
+                todo = list(range(len(keys)))
+            first = {}
+            for k in todo:
+                first.setdefault(keys[k], k)
+            unique = np.array(sorted(first.values()))
+            solved = foresight.solve(_take(rules, unique), GRID)
+            for j, k in enumerate(unique.tolist()):
+                self.rows[keys[k]] = solved.take(np.array([j]))
+        return _stack([self.rows[key] for key in keys])
 
 
 @dataclass(eq=False)
@@ -50,6 +109,7 @@ class StepCaches:
     fresh: NDArray[np.int64] = field(default_factory=_empty)
     hidden: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
     roster: object | None = None
+    valuations: ValuationStore = field(default_factory=lambda: ValuationStore())
     net_stats: tuple | None = None
     net_shape: tuple | None = None
 

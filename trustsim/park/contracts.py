@@ -9,15 +9,17 @@ relationship has broken down (both back to virgin inputs and disposal), so rever
 ever and ending the exchange coincide. Whenever g > 0 this is a prisoner's dilemma
 (T > R > P > S, 2R > T + S); g = 0 gives a harmony game.
 
-Grim trigger sustains the exchange iff delta >= (T' - R)/(T' - P) with T' = T - p F - s
-[Friedman1971], where s = ``sanction_strength`` x value is the social sanction a defector with
-social ties pays, and p F the expected penalty of an enforced formal contract
-(``enforcement`` x ``formal_penalty`` x value). The same formula, with the reneging gain g,
-is the self-enforcement condition of a relational contract [BakerGibbonsMurphy2002; Levin2003].
-The closed forms are in :mod:`trustsim.game.theory`; tests hold the model to them.
+Against a grim partner (exit after one seen cheat, no noise) honouring is self-enforcing iff
+delta >= (T' - R)/(T' - P) with T' = T - p F [Friedman1971], p F the expected penalty of an
+enforced formal contract (``enforcement`` x ``formal_penalty`` x value); the same condition,
+with the reneging gain g, is the self-enforcement condition of a relational contract
+[BakerGibbonsMurphy2002; Levin2003]. The model's managers do not use this formula
+(:func:`effective_threshold` is kept for the tests and figures that compare with theory): they
+value each action under the model's actual response rules (:mod:`trustsim.park.decisions`),
+and the tests check that their choices land on the closed form where its assumptions hold.
 
 Contract choice: relational when both sides trust each other at least ``relational_trust``
-and it is self-enforcing for both (cheapest, covers everything, allows the long payback);
+and both would honour it (cheapest, covers everything, allows the long payback);
 otherwise formal when enforcement is possible and the surplus covers ``formal_cost``;
 otherwise spot, which accepts only a short payback (no one sinks a pipeline on a handshake
 with a stranger [Williamson1985]).
@@ -73,23 +75,27 @@ def effective_threshold(
 
 def choose_contract(
     *,
-    thresholds_relational: tuple[float, float],
-    patience: tuple[float, float],
+    honours_relational: tuple[bool, bool],
     trust: tuple[float, float],
     surplus: float,
     gross: float,
     payback: float,
     params: dict,
 ) -> int | None:
-    """Return the contract code both sides agree on, or None if no contract works."""
+    """Return the contract code both sides agree on, or None if no contract works.
+
+    ``honours_relational`` says whether each side's manager, reckoning with the model's
+    response rules, would honour the exchange under a relational contract
+    (:func:`trustsim.park.decisions.would_honour`).
+    """
     if surplus <= 0.0:
         return None
     long_ok = payback <= params["max_payback_years"]
     if (
         long_ok
         and min(trust) >= params["relational_trust"]
-        and patience[0] >= thresholds_relational[0]
-        and patience[1] >= thresholds_relational[1]
+        and honours_relational[0]
+        and honours_relational[1]
     ):
         return RELATIONAL
     if long_ok and params["enforcement"] > 0.0 and surplus - params["formal_cost"] * gross > 0.0:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from trustsim.park.contracts import FORMAL, choose_contract, effective_threshold, stage_game
+from trustsim.park.contracts import FORMAL, choose_contract, stage_game
+from trustsim.park.decisions import would_honour
 from trustsim.park.negotiation import match_economics, replenish_attention
 from trustsim.park.state import ParkState
 from trustsim.park.switching import review_suppliers
@@ -107,17 +108,13 @@ def form_exchange(s: ParkState, cidx: int, volume: float, t: int, year: float) -
     split = p["surplus_split"]
     reward, g = stage_game(value, surplus, split, byp, p, spy)
     temptation = (reward[0] + g, reward[1] + g)
-    known = s.exposed()
-    sanction = np.array([p["sanction_strength"] * value * float(known[a]),
-                         p["sanction_strength"] * value * float(known[b])])
-    thr = effective_threshold(np.array(temptation), np.array(reward), np.zeros(2), sanction,
-                              np.zeros(2))
+    trust_ab = float(s.effective_trust(s.cand_pair[idx])[0])  # a's trust in b
+    trust_ba = float(s.effective_trust(s.cand_pair_rev[idx])[0])
+    honours = would_honour(s, np.array([a, b]), np.array([b, a]), np.array(reward), -g,
+                           np.array(temptation), value, byp, False, np.array([trust_ba, trust_ab]))
     contract = choose_contract(
-        thresholds_relational=(float(thr[0]), float(thr[1])),
-        patience=(float(s.patience[a]), float(s.patience[b])),
-        trust=(float(s.effective_trust(s.cand_pair[idx])[0]),
-               float(s.effective_trust(s.cand_pair_rev[idx])[0])),
-        surplus=surplus, gross=gross, payback=payback, params=p,
+        honours_relational=(bool(honours[0]), bool(honours[1])),
+        trust=(trust_ab, trust_ba), surplus=surplus, gross=gross, payback=payback, params=p,
     )
     if contract is None:
         return False

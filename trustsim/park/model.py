@@ -18,17 +18,17 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from trustsim.errors import UserError
-from trustsim.game.strategies import get_strategy
 from trustsim.park import bookkeeping, observation
 from trustsim.park.agents import PlantManager
 from trustsim.park.deals import negotiate
 from trustsim.park.discovery import discover
 from trustsim.park.entry import enter_and_exit
 from trustsim.park.operation import draw_round, play_round, play_round_reference, roster
-from trustsim.park.params import FORWARD_LOOKING, defaults, validate_overrides
+from trustsim.park.params import defaults, validate_overrides
 from trustsim.park.renegotiation import review_contracts
+from trustsim.park.revision import revise
 from trustsim.park.scenarios import get_scenario, layout_rng
-from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState, build_state
+from trustsim.park.state import ParkState, build_state, strategy_key
 from trustsim.park.termination import terminate
 from trustsim.park.trust import learn
 from trustsim.park.turnover import turn_over
@@ -92,10 +92,8 @@ class SymbiosisPark(mesa.Model):
         self.scenario_name = spec.name
         self.default_years = spec.years
         self.use_reference_round = False
-        strategies = ([] if params["strategy"] == FORWARD_LOOKING
-                      else [get_strategy(params["strategy"])])
         #: the run's state, on which the submodels act
-        self.state: ParkState = build_state(spec, params, self.rng, strategies)
+        self.state: ParkState = build_state(spec, params, self.rng)
         self.managers: dict[int, PlantManager] = {}
 
     # -- the schedule ------------------------------------------------------------------------
@@ -122,7 +120,8 @@ class SymbiosisPark(mesa.Model):
             result = play(s, ids, draws)
             s.ex.log(ids, t, result.actions)
             learn(s, ro, result, year)
-            terminate(s, ro, result, t)
+            revise(s, self.rng, ro, result)
+            terminate(s, ro, t)
             if t % s.steps_per_year == s.steps_per_year - 1:  # yearly contract review
                 review_contracts(s, s.ex.active_ids())
         s.choices.clear()
@@ -154,8 +153,7 @@ class SymbiosisPark(mesa.Model):
 
     def strategy_key(self, f: int) -> str:
         """Strategy key of facility ``f``'s manager."""
-        code = int(self.strategy_code[f])
-        return FORWARD_LOOKING if code == FORWARD_LOOKING_CODE else self.strategies[code].key
+        return strategy_key(self.state, int(self.strategy_code[f]))
 
     # -- classroom play ----------------------------------------------------------------------
 
@@ -201,7 +199,8 @@ class SymbiosisPark(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """One row per step so far, snake_case columns (see ``docs/ODD.md``)."""
-        return pd.DataFrame(self.state.rows, columns=list(bookkeeping.COLUMNS))
+        columns = [*bookkeeping.COLUMNS, *bookkeeping.strategy_columns(self.state)]
+        return pd.DataFrame(self.state.rows, columns=columns)
 
     def exchanges_table(self) -> pd.DataFrame:
         """One row per exchange ever formed, with its whole life and both action histories."""

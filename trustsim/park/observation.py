@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from trustsim.park.bookkeeping import MEAN_TRUST, flows
+from trustsim.park.bookkeeping import MEAN_TRUST, flows, strategy_columns, strategy_shares
 from trustsim.park.contracts import CONTRACT_NAMES, FORMAL, RELATIONAL, SPOT
 from trustsim.park.discovery import live_matches
 from trustsim.park.exchanges import END_REASONS
@@ -161,6 +161,7 @@ def summary(s: ParkState, scenario: str) -> dict[str, Any]:
     }
     for code, reason in enumerate(END_REASONS[1:], start=1):
         out[f"ended_{reason}"] = int(reasons[code])
+    out.update(zip(strategy_columns(s), strategy_shares(s), strict=True))
     out.update(_two_manager_game(s))
     return out
 

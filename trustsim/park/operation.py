@@ -22,14 +22,19 @@ lost fast]; mutual cooperation strengthens the tie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.game.strategies import History
-from trustsim.park.contracts import FORMAL, effective_threshold
-from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
+from trustsim.park.adaptation import cheat_probability
+from trustsim.park.caches import GRID
+from trustsim.park.contracts import FORMAL
+from trustsim.park.decisions import forward_looking_defects, reputation_costs, rules_for
+from trustsim.park.foresight import Valuation, solve, value_loss
+from trustsim.park.state import FORWARD_LOOKING_CODE, LEARNER_CODE, ParkState
+from trustsim.park.trust import tie_distances
 
 __all__ = ["Roster", "RoundDraws", "RoundResult", "draw_round", "play_round",
            "play_round_reference", "roster"]
@@ -82,8 +87,9 @@ class Roster:
     where a dyad observes several exchanges, ``dyad`` maps each observation to its distinct
     dyad ``dyads`` (ascending) and ``per_dyad`` counts them (all None when every dyad is seen
     once). The terms that follow from social ties and contracts (sanction, formal contract,
-    penalty, expected penalty and the forward-looking thresholds) are kept for the ``deal``
-    (embeddedness and contracts) they were computed for.
+    penalty) are kept for the ``deal`` (embeddedness and contracts) they were computed for, and
+    the forward-looking sides' valuation for the patience, contracts, exposure and strategies
+    it was gathered for (``valuation_key``).
     """
 
     ids: NDArray[np.int64]
@@ -105,8 +111,8 @@ class Roster:
     sanction: NDArray[np.float64] | None = None
     formal: NDArray[np.bool_] | None = None
     penalty: NDArray[np.float64] | None = None
-    expected: NDArray[np.float64] | None = None
-    thresholds: dict[int, NDArray[np.float64]] = field(default_factory=dict)
+    valuation: Valuation | None = None
+    valuation_key: tuple | None = None
 
 
 def roster(s: ParkState, ids: NDArray[np.int64]) -> Roster:
@@ -149,6 +155,25 @@ def roster(s: ParkState, ids: NDArray[np.int64]) -> Roster:
     return built
 
 
+def _forward_looking(s: ParkState, ro: Roster, sel, flat_trust: NDArray[np.float64],
+                     my_trust: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Cheat or honour for the forward-looking sides ``sel`` of the roster (see decisions)."""
+    me, partner = ro.me.ravel()[sel], ro.partner.ravel()[sel]
+    key = (s.patience[ro.me].tobytes(), s.ex.contract[ro.ids].tobytes(),
+           s.exposed()[ro.me].tobytes(), s.strategy_code[ro.me].tobytes())
+    if ro.valuation is None or ro.valuation_key != key:
+        rules = rules_for(s, me, partner, ro.reward.ravel()[sel], ro.sucker.ravel()[sel],
+                          ro.temptation.ravel()[sel], np.repeat(ro.value, 2)[sel],
+                          np.repeat(ro.byproduct[:, 0], 2)[sel],
+                          np.repeat(s.ex.contract[ro.ids] == FORMAL, 2)[sel])
+        ro.valuation = s.caches.valuations.get(rules)
+        ro.valuation_key = key
+    tau = flat_trust[partner * s.fac.n + me]
+    k_cost = reputation_costs(s, me, partner, ro.valuation, tau)
+    return forward_looking_defects(ro.valuation, tau, my_trust, k_cost,
+                                   s.params["trust_threshold"])
+
+
 def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
     """Play one round on the exchanges ``ids`` (array path); update their state and trust."""
     ex, p = s.ex, s.params
@@ -166,9 +191,7 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
         ro.sanction = (p["sanction_strength"] * value)[:, None] * embedded
         ro.formal = contract == FORMAL
         ro.penalty = p["formal_penalty"] * value
-        ro.expected = (ro.formal * (p["enforcement"] * ro.penalty))[:, None] * _ONES
-        ro.thresholds.clear()
-    sanction, formal, penalty, expected = ro.sanction, ro.formal, ro.penalty, ro.expected
+    sanction, formal, penalty = ro.sanction, ro.formal, ro.penalty
     h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
     flat_trust = s.trust.reshape(-1)
     trust = flat_trust[ro.keys]
@@ -182,13 +205,10 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
         groups = [(code, codes == code) for code in np.unique(codes).tolist()]
     for code, sel in groups:
         if code == FORWARD_LOOKING_CODE:
-            thr = ro.thresholds.get(code)
-            if thr is None:
-                thr = ro.thresholds[code] = effective_threshold(
-                    tempt.ravel()[sel], reward.ravel()[sel], punish.ravel()[sel],
-                    sanction.ravel()[sel], expected.ravel()[sel])
-            defect[sel] = ((s.patience[me.ravel()[sel]] < thr)
-                           | (trust.ravel()[sel] < p["trust_threshold"]))
+            defect[sel] = _forward_looking(s, ro, sel, flat_trust, trust.ravel()[sel])
+        elif code == LEARNER_CODE:
+            defect[sel] = u[_DECIDE].ravel()[sel] < cheat_probability(
+                s.propensity[me.ravel()[sel]])
         else:
             hs = h.reshape(2 * n, -1)[sel]
             ts = trust.ravel()[sel]
@@ -276,6 +296,48 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
     return RoundResult(act, observed, pay)
 
 
+def _side_valuation(state: ParkState, e: int, side: int) -> Valuation:
+    """Solve one forward-looking side's valuation on its own (reference path)."""
+    ex = state.ex
+    me, other = int((ex.sup[e], ex.rec[e])[side]), int((ex.rec[e], ex.sup[e])[side])
+    rules = rules_for(state, np.array([me]), np.array([other]), ex.reward[e, side],
+                      ex.sucker[e, side], ex.temptation[e, side], ex.value[e],
+                      bool(ex.byproduct[e]), int(ex.contract[e]) == FORMAL)
+    return solve(rules, GRID)
+
+
+def _forward_looking_reference(state: ParkState, ids: NDArray[np.int64], e: int,
+                               side: int) -> bool:
+    """One forward-looking side's decision, exchange by exchange (reference path)."""
+    ex, p = state.ex, state.params
+    me, other = int((ex.sup[e], ex.rec[e])[side]), int((ex.rec[e], ex.sup[e])[side])
+    val = _side_valuation(state, e, side)
+    tau = float(state.trust[other, me])
+    loss, reach = p["trust_loss"], p["gossip_reach"]
+    hops = tie_distances(state.ties, state.fac.active, other, me, reach) if reach else None
+    k_cost = 0.0
+    for f in ids.tolist():
+        if f == e or me not in (int(ex.sup[f]), int(ex.rec[f])):
+            continue
+        f_side = 0 if int(ex.sup[f]) == me else 1
+        q = int(ex.rec[f]) if f_side == 0 else int(ex.sup[f])
+        keep = 1.0
+        if q == other:
+            keep *= 1.0 - loss
+        else:
+            if hops is not None and np.isfinite(hops[q]):
+                keep *= 1.0 - loss * p["gossip_weight"] ** hops[q]
+            if state.registry_open():
+                keep *= 1.0 - loss * p["registry_weight"]
+        if keep < 1.0:
+            k_cost += float(value_loss(_side_valuation(state, f, f_side),
+                                       np.array([float(state.trust[q, me])]),
+                                       np.array([1.0 - keep]))[0])
+    return bool(forward_looking_defects(val, np.array([tau]),
+                                        np.array([float(state.trust[me, other])]),
+                                        np.array([k_cost]), p["trust_threshold"])[0])
+
+
 def play_round_reference(
     state: ParkState, ids: NDArray[np.int64], draws: RoundDraws
 ) -> RoundResult:
@@ -298,20 +360,13 @@ def play_round_reference(
         for s in (0, 1):
             me, other = sides[s], sides[1 - s]
             code = int(state.strategy_code[me])
-            sanction = p["sanction_strength"] * value * float(known[me])
             if state.controlled[me]:
                 defect[s] = not state.choices.get(e, True)
             elif code == FORWARD_LOOKING_CODE:
-                t_eff = (float(ex.temptation[e, s]) - formal * (p["enforcement"] * penalty)) - (
-                    sanction
-                )
-                r, pun = float(ex.reward[e, s]), float(ex.punishment[e, s])
-                if r <= pun:
-                    thr = 1.0
-                else:
-                    thr = (t_eff - r) / (t_eff - pun) if t_eff > r else 0.0
-                lost = bool(state.trust[me, other] < p["trust_threshold"])
-                defect[s] = bool(state.patience[me] < thr) or lost
+                defect[s] = _forward_looking_reference(state, ids, e, s)
+            elif code == LEARNER_CODE:
+                q = state.propensity[me]
+                defect[s] = bool(u[_DECIDE, k, s] < q[1] / (q[0] + q[1]))
             else:
                 trust = float(state.trust[me, other])
                 hist = History(

@@ -163,6 +163,29 @@ PARAMETERS: dict[str, Parameter] = {
         # -- managers -----------------------------------------------------------------------
         _p("strategy", "-", FORWARD_LOOKING, "choice",
            doc="manager strategy: forward_looking or any kernel strategy key"),
+        _p("rival_strategy", "-", FORWARD_LOOKING, "choice",
+           doc="the second strategy of a mixed population (see rival_share)"),
+        _p("rival_share", "1", 0.0,
+           doc="share of managers who start with rival_strategy instead of strategy (each "
+           "drawn at entry)"),
+        _p("adaptation", "-", "none", "choice", choices=("none", "imitation", "reinforcement"),
+           doc="how managers adapt: none; imitation (adopt a tied or trading neighbour's "
+           "strategy by the Fermi rule [Traulsen2006]); reinforcement (Roth-Erev propensities "
+           "to honour or cheat, learnt from own payoffs [ErevRoth1998])"),
+        _p("imitation_rate", "1/yr", 1.0, high=52.0,
+           doc="strategy revisions per manager and year under imitation"),
+        _p("selection_intensity", "1", 10.0, high=1000.0,
+           doc="beta of the Fermi rule, per unit of payoff relative to the exchange's value"),
+        _p("exploration", "1", 0.01,
+           doc="probability that a revising manager adopts a random strategy of the set"),
+        _p("reinforcement_forgetting", "1", 0.1,
+           doc="Roth-Erev forgetting phi per round [ErevRoth1998]"),
+        _p("reinforcement_experimentation", "1", 0.2,
+           doc="Roth-Erev experimentation eps: the share of a payoff that reinforces the "
+           "action not played [ErevRoth1998]"),
+        _p("reinforcement_strength", "1", 9.0, low=0.01, high=1000.0,
+           doc="Roth-Erev initial strength s(1): initial propensities are s(1) times the mean "
+           "normalised payoff, split over the two actions [ErevRoth1998]"),
         _p("patience", "1/period", 0.95, high=0.999,
            doc="discount factor per period (delta), the shadow of the future"),
         _p("patience_spread", "1", 0.0, high=0.5,
@@ -203,7 +226,9 @@ PARAMETERS: dict[str, Parameter] = {
            doc="how many social-tie hops news of a defection travels"),
         _p("gossip_weight", "1", 0.5, doc="share of the trust loss passed on per hop of gossip"),
         _p("sanction_strength", "1", 0.0, high=10.0,
-           doc="social sanction paid per detected defection, as a share of the period's value"),
+           doc="an exogenous extra penalty paid per detected defection that becomes known, as "
+           "a share of the period's value; 0 by default and in every experiment: reputation "
+           "works through what gossip and the registry make others do"),
         # -- broker -------------------------------------------------------------------------
         _p("broker_year", "yr", None, **_YEAR, doc="year a neutral broker starts (none: never)"),
         _p("broker_rate", "1/yr", 1.0, high=50.0,
@@ -216,6 +241,9 @@ PARAMETERS: dict[str, Parameter] = {
            doc="whether the broker publishes reputations (image scores)"),
         _p("reputation_weight", "1", 0.5,
            doc="weight of published reputation in trust towards a stranger"),
+        _p("registry_weight", "1", 0.5,
+           doc="share of the trust loss a defection published in the registry costs the "
+           "defector with every other manager who has dealt with it"),
         # -- discovery ----------------------------------------------------------------------
         _p("search_radius_km", "km", 25.0, low=0.0, high=2000.0,
            doc="farthest distance a manager's own search looks"),

@@ -12,28 +12,28 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from trustsim.park.contracts import FORMAL, RELATIONAL, choose_contract, effective_threshold
+from trustsim.park.contracts import FORMAL, RELATIONAL, choose_contract
+from trustsim.park.decisions import side_terms, would_honour
 from trustsim.park.state import ParkState
 from trustsim.park.termination import end_exchanges
 
 __all__ = ["recontract", "review_contracts"]
 
 
-def recontract(s: ParkState, e: int, thr_s: float, thr_r: float, t: int) -> None:
+def recontract(s: ParkState, e: int, t: int) -> None:
     """A successor renegotiates relational contract ``e`` as if it were new.
 
     A relational contract rests on personal trust [BakerGibbonsMurphy2002]; if the new
     pair no longer supports it, they fall back to a formal or spot contract on the same
-    terms, or the exchange ends (reason ``manager_left``). ``thr_s`` and ``thr_r`` are the
-    supplier's and receiver's self-enforcement thresholds of the relational contract.
+    terms, or the exchange ends (reason ``manager_left``).
     """
     ex, p = s.ex, s.params
     a, b = int(ex.sup[e]), int(ex.rec[e])
     gross = float(ex.value[e]) * s.steps_per_year
     operating = float(ex.surplus[e] + ex.annuity[e])
+    honours = _honour_relational(s, np.array([e]))[0]
     contract = choose_contract(
-        thresholds_relational=(thr_s, thr_r),
-        patience=(float(s.patience[a]), float(s.patience[b])),
+        honours_relational=(bool(honours[0]), bool(honours[1])),
         trust=(float(s.trust[a, b]), float(s.trust[b, a])),
         surplus=float(ex.surplus[e]), gross=gross,
         payback=float(ex.capex[e]) / operating if operating > 0 else math.inf, params=p,
@@ -47,6 +47,15 @@ def recontract(s: ParkState, e: int, thr_s: float, thr_r: float, t: int) -> None
         s.caches.contracts_changed()
 
 
+def _honour_relational(s: ParkState, ids: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each side of exchanges ``ids`` would honour them under a relational contract."""
+    me, partner, reward, sucker, temptation, value, byp, _ = side_terms(s, ids)
+    tau = s.trust[partner, me]
+    return would_honour(s, me.ravel(), partner.ravel(), reward.ravel(), sucker.ravel(),
+                        temptation.ravel(), value.ravel(), byp.ravel(),
+                        np.zeros(me.size, dtype=np.bool_), tau.ravel()).reshape(-1, 2)
+
+
 def review_contracts(s: ParkState, ids: NDArray[np.int64]) -> None:
     """Formal and spot deals among ``ids`` become relational once trust allows it.
 
@@ -58,13 +67,11 @@ def review_contracts(s: ParkState, ids: NDArray[np.int64]) -> None:
     if cand.size == 0:
         return
     a, b = ex.sup[cand], ex.rec[cand]
-    me = np.column_stack([a, b])
-    sanction = (p["sanction_strength"] * ex.value[cand])[:, None] * s.exposed()[me]
-    thr = effective_threshold(ex.temptation[cand], ex.reward[cand], ex.punishment[cand],
-                              sanction, np.zeros_like(sanction))
-    ok = ((np.minimum(s.trust[a, b], s.trust[b, a]) >= p["relational_trust"])
-          & (s.patience[me] >= thr).all(axis=1))
-    up = cand[ok]
+    trusting = np.minimum(s.trust[a, b], s.trust[b, a]) >= p["relational_trust"]
+    cand = cand[trusting]
+    if cand.size == 0:
+        return
+    up = cand[_honour_relational(s, cand).all(axis=1)]
     if up.size:
         ex.contract[up] = RELATIONAL
         ex.contract_cost[up] = 0.0

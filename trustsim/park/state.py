@@ -26,10 +26,14 @@ from trustsim.park.scenarios import ScenarioSpec
 from trustsim.park.ties import initial_ties
 from trustsim.park.trust import image_score
 
-__all__ = ["FORWARD_LOOKING_CODE", "ParkState", "build_state", "draw_patience"]
+__all__ = ["FORWARD_LOOKING_CODE", "LEARNER", "LEARNER_CODE", "ParkState", "build_state",
+           "draw_patience", "strategy_key"]
 
 #: Strategy code of forward-looking managers (kernel strategies have codes >= 0).
 FORWARD_LOOKING_CODE = -1
+#: Strategy code and key of reinforcement learners (``adaptation = reinforcement``).
+LEARNER_CODE = -2
+LEARNER = "reinforcement_learner"
 
 
 @dataclass(eq=False)
@@ -62,6 +66,12 @@ class ParkState:
     strategy_code: NDArray[np.int64]
     #: one strategy for all managers: no grouping in the round
     uniform_strategy: bool
+    #: the strategies managers may hold (model codes), for imitation and the shares recorded
+    strategy_set: tuple[int, ...]
+    #: Roth-Erev propensities to honour and to cheat, (n, 2) (reinforcement learners)
+    propensity: NDArray[np.float64]
+    #: each manager's recent payoff per round, relative to its exchanges' value (imitation)
+    recent_payoff: NDArray[np.float64]
     controlled: NDArray[np.bool_]
     choices: dict[int, bool]
     rep_c: NDArray[np.float64]
@@ -151,19 +161,45 @@ class ParkState:
         return t
 
 
+def strategy_key(s: ParkState, code: int) -> str:
+    """The key of strategy ``code``: forward_looking, reinforcement_learner or a kernel key."""
+    if code == FORWARD_LOOKING_CODE:
+        return FORWARD_LOOKING
+    if code == LEARNER_CODE:
+        return LEARNER
+    return s.strategies[code].key
+
+
 def draw_patience(params: dict, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
     """Patience (discount factor per period) of ``n`` new managers, clipped to [0, 0.999]."""
     z = rng.standard_normal(n)
     return np.minimum(np.maximum(params["patience"] + params["patience_spread"] * z, 0.0), 0.999)
 
 
-def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Generator,
-                strategies: list) -> ParkState:
-    """The initial state of a run of scenario ``spec`` (draws ties, then patience, from rng).
+def _strategy_codes(p: dict[str, Any], strategies: list) -> tuple[int, ...]:
+    """Model codes of ``strategy`` and ``rival_strategy``: -1 forward-looking, else kernel index.
 
-    ``strategies`` holds the kernel strategy object all managers play (empty for
-    forward-looking managers).
+    Appends each kernel strategy object used to ``strategies``.
     """
+    from trustsim.game.strategies import get_strategy
+
+    if p["adaptation"] == "reinforcement":
+        return (LEARNER_CODE,)
+    keys = [p["strategy"]]
+    if p["rival_share"] > 0.0 or p["adaptation"] == "imitation":
+        keys.append(p["rival_strategy"])
+    codes: list[int] = []
+    for key in dict.fromkeys(keys):
+        if key == FORWARD_LOOKING:
+            codes.append(FORWARD_LOOKING_CODE)
+        else:
+            strategies.append(get_strategy(key))
+            codes.append(len(strategies) - 1)
+    return tuple(codes)
+
+
+def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Generator) -> ParkState:
+    """The initial state of a run of scenario ``spec`` (draws ties, patience, strategies)."""
     p = params
     spy = p["steps_per_year"]
     fac = FacilityTable.from_spec(spec, spy)
@@ -179,7 +215,11 @@ def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Gener
         cand.known[:] = True
     ties = initial_ties(fac, p, rng, spec.ties)
     patience = draw_patience(p, rng, n)
-    code = FORWARD_LOOKING_CODE if p["strategy"] == FORWARD_LOOKING else 0
+    strategies: list = []
+    codes = _strategy_codes(p, strategies)
+    strategy_code = np.full(n, codes[0], dtype=np.int64)
+    if len(codes) > 1 and p["rival_share"] > 0.0:
+        strategy_code[rng.random(n) < p["rival_share"]] = codes[1]
     state = ParkState(
         params=p, steps_per_year=spy, start_year=spec.start_year,
         price_index=sorted(spec.price_index.items()), fac=fac, rs=rs, cand=cand, terms=terms,
@@ -190,7 +230,11 @@ def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Gener
                                  p["trust_threshold"]),
         ties=ties, embedded=ties.any(axis=1), trust=np.full((n, n), p["trust_prior"]),
         met=np.zeros((n, n), dtype=np.bool_), patience=patience, strategies=strategies,
-        strategy_code=np.full(n, code, dtype=np.int64), uniform_strategy=True,
+        strategy_code=strategy_code,
+        uniform_strategy=bool((strategy_code == strategy_code[0]).all()) if n else True,
+        strategy_set=codes,
+        propensity=np.full((n, 2), p["reinforcement_strength"] * 0.25),
+        recent_payoff=np.zeros(n),
         controlled=np.zeros(n, dtype=np.bool_), choices={}, rep_c=np.zeros(n),
         rep_d=np.zeros(n), infra=np.zeros((n, n), dtype=np.bool_), attention=np.ones(n),
         broker_attention=np.ones(1), entry_steps=set(fac.entry_step.tolist()),

@@ -1,8 +1,10 @@
 """Termination (ODD submodel "Termination"): breach, low trust, and ending an exchange.
 
 After the round, an exchange ends on a *breach* (a forward-looking manager not played by a
-student saw a defection and no longer trusts the partner: ``trust_threshold``) or on *low
-trust* (either side's trust below ``trust_exit``). :func:`end_exchanges` is the one way any
+student no longer trusts the partner enough to deal with it: trust below ``trust_threshold``,
+after a seen cheat or news of one) or on *low trust* (either side's trust below
+``trust_exit``). These are the rules forward-looking managers reckon with
+(:mod:`trustsim.park.decisions`). :func:`end_exchanges` is the one way any
 submodel ends exchanges: it releases the supplier's committed volume and the receiver's met
 need, and records the step and the reason.
 """
@@ -18,20 +20,20 @@ from trustsim.park.exchanges import END_REASONS
 from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
 
 if TYPE_CHECKING:
-    from trustsim.park.operation import Roster, RoundResult
+    from trustsim.park.operation import Roster
 
 __all__ = ["end_exchanges", "terminate"]
 
 _REASON = {name: code for code, name in enumerate(END_REASONS)}
 
 
-def terminate(s: ParkState, ro: Roster, res: RoundResult, t: int) -> None:
+def terminate(s: ParkState, ro: Roster, t: int) -> None:
     """End the round's exchanges ``ro.ids`` that broke down (breach, then low trust)."""
     me = ro.me
     fl = s.strategy_code[me] == FORWARD_LOOKING_CODE
     trust = s.trust.reshape(-1)[ro.keys]
     lost = trust < s.params["trust_threshold"]
-    breach = (fl & ~s.controlled[me] & (res.observed == 1) & lost).any(axis=1)
+    breach = (fl & ~s.controlled[me] & lost).any(axis=1)
     low = (trust < s.params["trust_exit"]).any(axis=1)
     end_exchanges(s, ro.ids[breach], "breach", t)
     end_exchanges(s, ro.ids[~breach & low], "low_trust", t)

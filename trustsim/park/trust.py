@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from trustsim.park.operation import Roster, RoundResult
     from trustsim.park.state import ParkState
 
-__all__ = ["gossip", "image_score", "learn", "reset_manager"]
+__all__ = ["gossip", "image_score", "learn", "publish", "reset_manager", "tie_distances"]
 
 
 def learn(s: ParkState, ro: Roster, res: RoundResult, year: float) -> None:
@@ -36,6 +36,8 @@ def learn(s: ParkState, ro: Roster, res: RoundResult, year: float) -> None:
     if s.registry_open(year):
         np.add.at(s.rep_c, partner.ravel(), (res.observed == 0).ravel())
         np.add.at(s.rep_d, partner.ravel(), seen_d.ravel())
+        if seen_d.any():
+            publish(s.trust, s.met, s.fac.active, me[seen_d], partner[seen_d], s.params)
     s.actions += res.actions.size
     s.cooperations += res.actions.size - int(np.count_nonzero(res.actions))
 
@@ -91,3 +93,51 @@ def reset_manager(
     trust[:, leaving] = np.minimum(cols, m * cols + (1.0 - m) * prior)
     ties[leaving, :] *= m
     ties[:, leaving] *= m
+
+
+def publish(
+    trust: NDArray[np.float64],
+    met: NDArray[np.bool_],
+    active: NDArray[np.bool_],
+    observers: NDArray[np.int64],
+    defectors: NDArray[np.int64],
+    params: dict,
+) -> None:
+    """The registry publishes seen defections: those who dealt with a defector trust it less.
+
+    Every operating manager who has dealt with defector i, other than this round's observers
+    of i, loses ``trust_loss x registry_weight`` of its trust in i per defection published
+    (community enforcement through public records [MilgromNorthWeingast1990; Kandori1992]).
+    """
+    w = params["trust_loss"] * params["registry_weight"]
+    if w == 0.0:
+        return
+    for i in np.unique(defectors).tolist():
+        mine = defectors == i
+        listeners = met[:, i] & active
+        listeners[observers[mine]] = False
+        listeners[i] = False
+        trust[listeners, i] *= (1.0 - w) ** int(mine.sum())
+
+
+def tie_distances(ties: NDArray[np.float64], active: NDArray[np.bool_], source: int,
+                  excluded: int, reach: int) -> NDArray[np.float64]:
+    """Tie hops from ``source`` to every manager within ``reach`` (inf beyond), as gossip goes.
+
+    News travels over ties between operating managers and never through ``excluded`` (the
+    defector it is about), as in :func:`gossip`.
+    """
+    n = active.shape[0]
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    heard = np.zeros(n, dtype=np.bool_)
+    heard[source] = heard[excluded] = True
+    frontier = np.array([source])
+    for hop in range(1, reach + 1):
+        nxt = (ties[frontier] > 0.0).any(axis=0) & active & ~heard
+        if not nxt.any():
+            break
+        dist[nxt] = hop
+        heard |= nxt
+        frontier = np.flatnonzero(nxt)
+    return dist

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from trustsim.park.contracts import RELATIONAL, effective_threshold
+from trustsim.park.contracts import RELATIONAL
 from trustsim.park.exchanges import HISTORY_FILL
 from trustsim.park.renegotiation import recontract
 from trustsim.park.state import ParkState, draw_patience
@@ -57,11 +57,5 @@ def recontract_relational(s: ParkState, rel: NDArray[np.int64], t: int) -> None:
     """Renegotiate the relational contracts ``rel`` whose managers changed."""
     if rel.size == 0:
         return
-    ex = s.ex
-    v = s.params["sanction_strength"] * ex.value[rel]
-    known = s.exposed()
-    sanction = np.column_stack([v * known[ex.sup[rel]], v * known[ex.rec[rel]]])
-    thr = effective_threshold(ex.temptation[rel], ex.reward[rel], ex.punishment[rel],
-                              sanction, np.zeros_like(sanction))
-    for e, (thr_s, thr_r) in zip(rel.tolist(), thr.tolist(), strict=True):
-        recontract(s, e, thr_s, thr_r, t)
+    for e in rel.tolist():
+        recontract(s, e, t)

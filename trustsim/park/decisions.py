@@ -1,0 +1,158 @@
+"""Decide (ODD submodel "Operation", decide): what forward-looking managers and learners do.
+
+Forward-looking managers best-respond to what the model will do to them
+(:mod:`trustsim.park.foresight`): on each exchange they compare the discounted value of
+honouring and of cheating under the model's own response rules, with the partner's trust in
+them as the state. The rules a manager reckons with are exactly the model's:
+
+- the partner sees a cheat with probability ``byproduct_detection`` in a by-product (1 in a
+  utility) and misreads any action with probability ``misperception``;
+- the partner's trust moves by ``trust_gain`` and ``trust_loss`` (:mod:`trustsim.park.operation`);
+- the partner cheats when its trust is below ``trust_threshold`` and ends the exchange when its
+  trust is below ``trust_threshold`` (a forward-looking partner: breach) or ``trust_exit``
+  (any partner) (:mod:`trustsim.park.termination`);
+- an enforced formal contract fines a seen cheat ``enforcement`` x ``formal_penalty`` x value;
+- third parties: a seen cheat lowers the trust of the manager's other partners, through gossip
+  over ties within ``gossip_reach`` hops (by ``trust_loss`` x ``gossip_weight`` per hop) and,
+  while the broker publishes its registry, through the registry (by ``trust_loss`` x
+  ``registry_weight``); what that costs on its other exchanges (their value lost, or the
+  exchange ended) is the reputation cost of a cheat, K (:func:`reputation_costs`).
+
+V is solved once per exchange side and cached (:class:`trustsim.park.caches.ValuationStore`)
+until its terms, the manager's patience or the contract change; K moves every round with the
+other exchanges' state and enters as the cost of this round's cheat (a one-shot deviation), so
+a forced single cheat never pays where the manager honours. Every kernel partner (tit for tat,
+...) is reckoned with by the same trust rules; a partner played by a student too.
+
+Reinforcement learners (``adaptation = reinforcement``) cheat with their Roth-Erev propensity
+[ErevRoth1998] (:mod:`trustsim.park.adaptation`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trustsim.park import foresight
+from trustsim.park.contracts import FORMAL
+from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
+from trustsim.park.trust import tie_distances
+
+__all__ = ["forward_looking_defects", "reputation_costs", "rules_for", "side_terms",
+           "would_honour"]
+
+
+
+def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
+              reward, sucker, temptation, value, byproduct, formal) -> foresight.Rules:
+    """The response rules the managers ``me`` face from ``partner`` on exchange sides."""
+    p = s.params
+    fl_partner = s.strategy_code[partner] == FORWARD_LOOKING_CODE
+    fine = np.where(formal, p["enforcement"] * p["formal_penalty"] * value, 0.0)
+    fine = fine + p["sanction_strength"] * value * s.exposed()[me]
+    return foresight.Rules(
+        reward=reward, sucker=sucker, temptation=temptation,
+        gain=p["trust_gain"], loss=p["trust_loss"],
+        detection=np.where(byproduct, p["byproduct_detection"], 1.0),
+        misperception=p["misperception"], partner_cheats_below=p["trust_threshold"],
+        exit_below=np.where(fl_partner, max(p["trust_exit"], p["trust_threshold"]),
+                            p["trust_exit"]),
+        fine=fine, reputation=0.0, patience=s.patience[me],
+    )
+
+
+def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
+                     valuation: foresight.Valuation, tau: NDArray[np.float64]) -> NDArray:
+    """K per side: what a seen cheat costs the manager on its other exchanges.
+
+    ``me``, ``partner`` and ``tau`` (the partner's trust in the manager) describe the
+    forward-looking sides, ``valuation`` their values. A seen cheat on side e lowers the
+    trust of the partner q of each other side k of the same manager: by ``trust_loss`` when q is
+    e's partner itself (one dyad, two exchanges), by ``trust_loss x gossip_weight**h`` when q
+    is h <= ``gossip_reach`` tie hops from e's partner, and by ``trust_loss x
+    registry_weight`` through an open registry; K_e adds the value each such side loses
+    (:func:`trustsim.park.foresight.value_loss`).
+    """
+    p = s.params
+    n = me.shape[0]
+    k_cost = np.zeros(n)
+    count = np.bincount(me, minlength=s.fac.n)
+    multi = np.flatnonzero(count[me] > 1)
+    if multi.size == 0:
+        return k_cost
+    # every ordered pair (e, k) of distinct sides of one manager
+    e_idx, k_idx = np.nonzero((me[multi][:, None] == me[multi][None, :])
+                              & ~np.eye(multi.size, dtype=np.bool_))
+    e_side, k_side = multi[e_idx], multi[k_idx]
+    j, q = partner[e_side], partner[k_side]
+    loss, reach = p["trust_loss"], p["gossip_reach"]
+    same = q == j
+    keep = np.where(same, 1.0 - loss, 1.0)
+    if reach > 0:
+        hops = np.full(e_side.shape[0], np.inf)
+        for src in np.unique(j[~same]).tolist():
+            for i in np.unique(me[e_side][(j == src) & ~same]).tolist():
+                rows = (j == src) & ~same & (me[e_side] == i)
+                hops[rows] = tie_distances(s.ties, s.fac.active, src, i, reach)[q[rows]]
+        heard = np.isfinite(hops)
+        keep = keep * np.where(heard, 1.0 - loss * p["gossip_weight"] ** np.where(heard, hops, 0),
+                               1.0)
+    if s.registry_open():
+        keep = keep * np.where(same, 1.0, 1.0 - loss * p["registry_weight"])
+    hearing = 1.0 - keep
+    if not hearing.any():
+        return k_cost
+    # the value each side k loses, evaluated for all its pairs at once: states (sides, pairs)
+    width = int(np.bincount(k_side, minlength=n).max())
+    slot = np.zeros(e_side.shape[0], dtype=np.int64)
+    order = np.lexsort((e_side, k_side))
+    starts = np.r_[0, np.flatnonzero(np.diff(k_side[order])) + 1]
+    run = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    slot[order] = run
+    after = np.repeat(tau[:, None], width, axis=1)
+    after[k_side, slot] = tau[k_side] * keep
+    later = valuation.value_at(after)
+    later = np.where(after >= valuation.rules.exit_below[:, None], later, 0.0)
+    now = valuation.value_at(tau)
+    lost = now[k_side] - later[k_side, slot]
+    np.add.at(k_cost, e_side, lost)
+    return k_cost
+
+
+def forward_looking_defects(
+    valuation: foresight.Valuation, tau: NDArray[np.float64], my_trust: NDArray[np.float64],
+    k_cost: NDArray[np.float64], trust_threshold: float,
+) -> NDArray[np.bool_]:
+    """Whether each forward-looking side cheats this round.
+
+    It cheats when cheating is worth more than honouring once this round's reputation cost is
+    counted (``k_cost`` per seen cheat), or when it no longer trusts its partner
+    (``my_trust`` below ``trust_threshold``: it expects to be cheated and leaves).
+    """
+    q_honour, q_cheat = valuation.values(tau)
+    seen_if_honour, seen_if_cheat = valuation.rules.seen_cheat()
+    q_honour = q_honour - seen_if_honour * k_cost
+    q_cheat = q_cheat - seen_if_cheat * k_cost
+    return (q_cheat > q_honour) | (my_trust < trust_threshold)
+
+
+def would_honour(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64], reward,
+                 sucker, temptation, value, byproduct, formal,
+                 tau: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether managers ``me`` would honour new or renegotiated terms at partner trust ``tau``.
+
+    Used by contract choice: a relational contract is self-enforcing for a side when its
+    manager, reckoning with the model's rules, would honour it [BakerGibbonsMurphy2002].
+    """
+    rules = rules_for(s, me, partner, reward, sucker, temptation, value, byproduct, formal)
+    return s.caches.valuations.get(rules).honours(np.clip(tau, 0.0, 1.0))
+
+
+def side_terms(s: ParkState, ids: NDArray[np.int64]):
+    """(me, partner, R, S, T, value, byproduct, formal) of both sides of exchanges ``ids``."""
+    ex = s.ex
+    me = np.column_stack([ex.sup[ids], ex.rec[ids]])
+    value = np.repeat(ex.value[ids], 2).reshape(-1, 2)
+    byp = np.repeat(ex.byproduct[ids], 2).reshape(-1, 2)
+    formal = np.repeat(ex.contract[ids] == FORMAL, 2).reshape(-1, 2)
+    return me, me[:, ::-1], ex.reward[ids], ex.sucker[ids], ex.temptation[ids], value, byp, formal
