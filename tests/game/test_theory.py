@@ -187,3 +187,30 @@ def test_fixed_turns_expectation_deterministic(turns):
 def test_bad_input(call, message):
     with pytest.raises(UserError, match=message):
         call()
+
+
+def test_tft_alld_rest_point_against_replicator_integration():
+    """x* = (d - b)/(a - b - c + d) separates the replicator flow of TFT vs ALLD."""
+    from scipy.integrate import solve_ivp
+
+    from trustsim.game.theory import replicator_rest_point, tft_alld_payoffs
+
+    game = StageGame(3, 0, 5, 1)
+    for w in (0.6, 0.8, 0.95):
+        m = tft_alld_payoffs(game, w)
+        # per round, times the expected length 1/(1 - w): the matrix of Nowak (2006), ch. 4
+        length = 1 / (1 - w)
+        np.testing.assert_allclose(m * length, [[3 * length, 0 + (length - 1) * 1],
+                                                [5 + (length - 1) * 1, 1 * length]])
+        x = replicator_rest_point(m)
+        assert x == pytest.approx((1 - w) * 1 / ((1 - w) * 1 + 3 - 1 - (1 - w) * (5 - 1)))
+
+        def flow(_, y, m=m):
+            f, g = m @ [y[0], 1 - y[0]]
+            return [y[0] * (1 - y[0]) * (f - g)]
+
+        up = solve_ivp(flow, (0, 400), [x + 0.01], rtol=1e-9).y[0, -1]
+        down = solve_ivp(flow, (0, 400), [x - 0.01], rtol=1e-9).y[0, -1]
+        assert up > 0.99 and down < 0.01
+    with pytest.raises(UserError, match="bistable"):
+        replicator_rest_point(tft_alld_payoffs(game, 0.3))  # below (T-R)/(T-P): ALLD dominates

@@ -32,7 +32,9 @@ __all__ = [
     "long_run_payoffs",
     "relational_contract_self_enforcing",
     "relational_contract_threshold",
+    "replicator_rest_point",
     "stationary_distribution",
+    "tft_alld_payoffs",
     "tft_deviation_threshold",
     "transition_matrix",
 ]
@@ -200,6 +202,37 @@ def all_d_vs_grim_value(game: StageGame, continuation: float) -> float:
     """Expected total payoff of all-defect against grim trigger: T + w P/(1 - w)."""
     w = _delta(continuation, "continuation")
     return game.temptation + w * game.punishment / (1.0 - w)
+
+
+def tft_alld_payoffs(game: StageGame, continuation: float) -> NDArray[np.float64]:
+    """Per-round payoff matrix of tit-for-tat (row 0) and all-defect (row 1), continuation w.
+
+    A match lasts 1/(1 - w) rounds on average; per round [Nowak2006, ch. 4]::
+
+        TFT vs TFT: R                     TFT vs ALLD: (1 - w) S + w P
+        ALLD vs TFT: (1 - w) T + w P      ALLD vs ALLD: P
+    """
+    w = _delta(continuation, "continuation")
+    r, s, t, p = game.as_tuple()
+    return np.array([[r, (1 - w) * s + w * p], [(1 - w) * t + w * p, p]])
+
+
+def replicator_rest_point(matrix: NDArray[np.float64] | Sequence[Sequence[float]]) -> float:
+    """Share of type 0 at the unstable interior rest point of a bistable 2x2 game.
+
+    With payoffs ``[[a, b], [c, d]]``, a > c and d > b, the replicator dynamics
+    x' = x (1 - x) ((a - c) x - (d - b) (1 - x)) have the interior rest point
+    x* = (d - b) / (a - b - c + d), which separates takeover of type 0 (above) from its
+    extinction (below) [HofbauerSigmund1998; Nowak2006, ch. 4].
+
+    Raises:
+        UserError: unless a > c and d > b (no interior unstable rest point).
+    """
+    (a, b), (c, d) = np.asarray(matrix, dtype=np.float64)
+    if not (a > c and d > b):
+        raise UserError(f"a bistable game needs a > c and d > b, got [[{a:g}, {b:g}], "
+                        f"[{c:g}, {d:g}]]")
+    return float((d - b) / (a - b - c + d))
 
 
 # -- memory-one strategies as a Markov chain ---------------------------------------------------

@@ -33,7 +33,12 @@ from trustsim.game.evolution.spatial import (
     nowak_may_step,
     nowak_may_sweep,
 )
-from trustsim.game.evolution.wellmixed import FixationEstimate, simulate_fermi, simulate_moran
+from trustsim.game.evolution.wellmixed import (
+    FixationEstimate,
+    fermi_adoption,
+    simulate_fermi,
+    simulate_moran,
+)
 
 __all__ = [
     "CHAOTIC_SHARE",
@@ -42,6 +47,7 @@ __all__ = [
     "adjacency_matrix",
     "constant_fitness_fixation_probability",
     "db_critical_ratio",
+    "fermi_adoption",
     "fermi_fixation_probability",
     "match_payoff_matrix",
     "moran_fixation_probability",

@@ -53,6 +53,15 @@ class FixationEstimate:
         return math.sqrt(p * (1.0 - p) / self.runs)
 
 
+def fermi_adoption(beta: float, gain: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    """Probability ``1 / (1 + exp(-beta gain))`` that a focal adopts a model's type.
+
+    ``gain`` is the model's payoff minus the focal's: the pairwise-comparison rule
+    [Traulsen2006].
+    """
+    return expit(beta * np.asarray(gain, dtype=np.float64))
+
+
 def _absorb(
     n: int,
     initial: int,
@@ -171,7 +180,7 @@ def simulate_fermi(
         model_a = u[1] * (n - 1) < i - focal_a
         # Probability that the focal adopts the model's type, for a mixed pair.
         gain = np.where(focal_a, g - f, f - g)
-        adopt = u[2] < expit(beta * gain)
+        adopt = u[2] < fermi_adoption(beta, gain)
         switch = adopt & (focal_a != model_a)
         return i + (switch & model_a) - (switch & focal_a)
 
