@@ -43,6 +43,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+from scipy.sparse import linalg as splinalg
 
 from trustsim.errors import UserError
 
@@ -59,10 +61,6 @@ __all__ = [
 
 #: Largest patience a manager may have (the value of an exchange is finite below 1).
 MAX_PATIENCE = 0.999
-
-#: Exchanges whose dense policy-evaluation systems are solved together (memory per chunk:
-#: chunk x grid**2 x 8 bytes, 41 MB at grid 201).
-_CHUNK = 128
 
 #: Gap between the two grid points that stand for the two sides of a jump of V.
 _SIDE = 1e-9
@@ -281,12 +279,14 @@ def _q_values(r: dict, tau, cont_up, cont_down):
     return q[0], q[1]
 
 
-def _policy_system(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int64],
-                   cheat: NDArray[np.bool_]) -> tuple[NDArray, NDArray]:
-    """(I - delta P, r) of the gridded chain under ``cheat`` for exchanges ``rows``.
+def _policy_values(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int64],
+                   cheat: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """V under the fixed policy ``cheat`` for exchanges ``rows``: (I - delta P) V = r.
 
     P maps each grid point to its two successors, each spread over its two neighbouring grid
-    points by the interpolation weights; a successor below the exit level has value 0.
+    points by the interpolation weights; a successor below the exit level has value 0. The
+    systems of all rows form one sparse block-diagonal matrix, factorised by SuperLU (sparse,
+    single-threaded: a dense batched solve is both slower and at the mercy of BLAS threads).
     """
     r = {k: v[rows][:, None] for k, v in _column(rules, 1).items()}
     tau = grid[rows]
@@ -296,16 +296,21 @@ def _policy_system(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int
     payoff = np.where(cheat, np.where(partner_honours, r["temptation"], 0.0),
                       np.where(partner_honours, r["reward"], r["sucker"]))
     rhs = payoff - seen * (r["fine"] + r["reputation"])
-    matrix = np.zeros((n, g * g))
-    base = (np.arange(n)[:, None] * g * g + np.arange(g)[None, :] * g)  # row starts
+    state = np.arange(n * g).reshape(n, g)
+    first = (np.arange(n) * g)[:, None]
+    row_ids, col_ids, entries = [state], [state], [np.ones((n, g))]
     for succ, prob in zip(_successors(tau, r), (1.0 - seen, seen), strict=True):
         lo, w = _cell(tau, succ)
         weight = np.where(succ >= r["exit_below"], r["patience"] * prob, 0.0)
         for col, share in ((lo, 1.0 - w), (lo + 1, w)):
-            np.add.at(matrix.reshape(-1), (base + col).ravel(), -(weight * share).ravel())
-    matrix = matrix.reshape(n, g, g)
-    matrix[:, np.arange(g), np.arange(g)] += 1.0
-    return matrix, rhs
+            row_ids.append(state)
+            col_ids.append(first + col)
+            entries.append(-weight * share)
+    matrix = sparse.csc_matrix(
+        (np.concatenate(entries, axis=None),
+         (np.concatenate(row_ids, axis=None), np.concatenate(col_ids, axis=None))),
+        shape=(n * g, n * g))
+    return splinalg.spsolve(matrix, rhs.ravel()).reshape(n, g)
 
 
 def solve(rules: Rules, grid: int = 101, *, depth: int = 2, max_iterations: int = 200) -> Valuation:
@@ -336,10 +341,7 @@ def solve(rules: Rules, grid: int = 101, *, depth: int = 2, max_iterations: int 
     todo = np.arange(n)
     r = _column(rules, 2)
     for sweep in range(1, max_iterations + 1):
-        for start in range(0, todo.shape[0], _CHUNK):
-            rows = todo[start:start + _CHUNK]
-            matrix, rhs = _policy_system(rules, tau, rows, cheat[rows])
-            value[rows] = np.linalg.solve(matrix, rhs[..., None])[..., 0]
+        value[todo] = _policy_values(rules, tau, todo, cheat[todo])
         q_honour, q_cheat = _q_values(r, tau, *_continuation(tau, value, tau, r))
         better = np.where(cheat, q_honour > q_cheat, q_cheat > q_honour)
         # Round-off guard: a switch must gain more than a relative 1e-12.
