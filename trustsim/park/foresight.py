@@ -160,6 +160,11 @@ class Valuation:
     value: NDArray[np.float64]
     iterations: int
 
+    def take(self, rows: ArrayLike) -> Valuation:
+        """The valuation of the exchanges ``rows`` only (an index or boolean array)."""
+        picked = Rules(**{f.name: getattr(self.rules, f.name)[rows] for f in fields(Rules)})
+        return Valuation(picked, self.grid[rows], self.value[rows], self.iterations)
+
     def values(self, trust: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(value of honouring, value of cheating) this round at the partner's trust.
 
@@ -209,7 +214,8 @@ def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64]):
     """Left neighbour index and interpolation weight of ``tau`` on each row's sorted grid.
 
     ``grid`` is (n, g), ``tau`` (n,) or (n, k); the rows are searched at once by shifting row
-    r by 2 r. A zero-width cell (a breakpoint's two sides) gives weight 0.
+    r by 2 r, then the neighbour is checked against the unshifted grid, so a row's answer does
+    not depend on the other rows. A zero-width cell (a breakpoint's two sides) gives weight 0.
     """
     n, g = grid.shape
     shift = 2.0 * np.arange(n)
@@ -217,6 +223,9 @@ def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64]):
     q = tau.reshape(n, -1)
     pos = np.searchsorted(flat, (q + shift[:, None]).ravel(), side="right").reshape(q.shape)
     lo = np.clip(pos - 1 - g * np.arange(n)[:, None], 0, g - 2)
+    # the shift can round a query across a grid point: settle it on the unshifted values
+    lo += (lo < g - 2) & (np.take_along_axis(grid, lo + 1, axis=1) <= q)
+    lo -= (lo > 0) & (np.take_along_axis(grid, lo, axis=1) > q)
     left = np.take_along_axis(grid, lo, axis=1)
     width = np.take_along_axis(grid, lo + 1, axis=1) - left
     w = np.divide(q - left, width, out=np.zeros_like(q), where=width > 0.0)
@@ -286,7 +295,8 @@ def _policy_values(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int
     P maps each grid point to its two successors, each spread over its two neighbouring grid
     points by the interpolation weights; a successor below the exit level has value 0. The
     systems of all rows form one sparse block-diagonal matrix, factorised by SuperLU (sparse,
-    single-threaded: a dense batched solve is both slower and at the mercy of BLAS threads).
+    single-threaded: a dense batched solve is both slower and at the mercy of BLAS threads) in
+    the natural column order, so each block is factorised alike whatever else is in the batch.
     """
     r = {k: v[rows][:, None] for k, v in _column(rules, 1).items()}
     tau = grid[rows]
@@ -310,7 +320,7 @@ def _policy_values(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int
         (np.concatenate(entries, axis=None),
          (np.concatenate(row_ids, axis=None), np.concatenate(col_ids, axis=None))),
         shape=(n * g, n * g))
-    return splinalg.spsolve(matrix, rhs.ravel()).reshape(n, g)
+    return splinalg.spsolve(matrix, rhs.ravel(), permc_spec="NATURAL").reshape(n, g)
 
 
 def solve(rules: Rules, grid: int = 101, *, depth: int = 2, max_iterations: int = 200) -> Valuation:
