@@ -4,8 +4,9 @@ Speed: exchanges solved per second by :func:`trustsim.park.foresight.solve`, med
 repeats, at grid 101 and 201 and patience 0.95 and 0.99, on random park-like rules.
 Grid error: the same rules solved at grid 801 are the reference; printed are the largest
 relative error of the honour and cheat values at random trust levels (median, 99th percentile
-and largest, relative to the exchange's largest value), and the share of
-(exchange, trust) queries whose decision differs from the reference's.
+and largest, relative to the exchange's largest value), the share of (exchange, trust) queries
+whose decision differs from the reference's, and the largest regret of those decisions (the
+reference value given up, relative to the exchange's largest value).
 
 Run: .venv/bin/python scripts/bench_foresight.py [--quick]
 """
@@ -39,7 +40,7 @@ def main() -> None:
     trust = rng.uniform(0.3, 1.0, (n, 50))
     print(f"{n} exchanges, median of {repeats} solves")
     print(f"{'grid':>5} {'patience':>8} {'exchanges/s':>12} {'sweeps':>6} "
-          f"{'value err p50':>13} {'p99':>9} {'max':>9} {'decisions differ':>16}")
+          f"{'value err p50':>13} {'p99':>9} {'max':>9} {'decisions differ':>16} {'regret':>8}")
     for patience in (0.95, 0.99):
         rules = park_rules(n, patience, np.random.default_rng(7))
         ref = solve(rules, 801)
@@ -54,9 +55,11 @@ def main() -> None:
             h, c = valuation.values(trust)
             rel = np.maximum(np.abs(h - ref_h), np.abs(c - ref_c)) / scale
             p50, p99, top = np.percentile(rel, [50, 99, 100])
-            differ = np.mean((h >= c) != (ref_h >= ref_c))
+            wrong = (h >= c) != (ref_h >= ref_c)
+            regret = (np.abs(ref_h - ref_c) * wrong / scale).max()
             print(f"{grid:>5} {patience:>8} {n / np.median(times):>12.0f} "
-                  f"{valuation.iterations:>6} {p50:>13.1e} {p99:>9.1e} {top:>9.1e} {differ:>16.4f}")
+                  f"{valuation.iterations:>6} {p50:>13.1e} {p99:>9.1e} {top:>9.1e} "
+                  f"{wrong.mean():>16.4f} {regret:>8.1e}")
 
 
 if __name__ == "__main__":
