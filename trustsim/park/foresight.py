@@ -28,11 +28,12 @@ with tau_u, tau_d the trust after a seen honour or cheat, x the exit level, q_a 
 action a is seen as a cheat and c = p F + K. :func:`solve` computes V on a trust grid (uniform
 points plus both sides of every level where V jumps: the partner's response level, the exit
 level and their preimages under the trust moves), linearly interpolated between grid points, for
-many exchanges at once, by policy iteration
-[Howard1960; Puterman1994]: each policy is evaluated exactly (one linear system per exchange),
-so the answer is exact for the gridded problem whatever the patience. Queries at the current
-trust are one exact Bellman step on the gridded V (the exit test and the partner's response use
-the exact successor trust), so the only approximation is V's interpolation between grid points.
+many exchanges at once, by policy iteration [Howard1960; Puterman1994]: each policy is evaluated
+exactly (one sparse linear system per exchange), so the answer is exact for the gridded problem
+whatever the patience, and no exchange's answer depends on the others in its batch. Queries at
+the current trust are one exact Bellman step on the gridded V (the exit test and the partner's
+response use the exact successor trust), so the only approximation is V's interpolation between
+grid points.
 Nothing here draws random numbers.
 """
 
@@ -65,7 +66,7 @@ MAX_PATIENCE = 0.999
 #: Gap between the two grid points that stand for the two sides of a jump of V.
 _SIDE = 1e-9
 
-# (field, low, high) of the rules' probabilities and trust levels.
+#: Fields of :class:`Rules` that are probabilities or trust levels, in [0, 1].
 _UNIT_FIELDS = ("gain", "loss", "detection", "misperception", "partner_cheats_below",
                 "exit_below")
 
