@@ -8,9 +8,8 @@ them as the state. The rules a manager reckons with are exactly the model's:
 - the partner sees a cheat with probability ``byproduct_detection`` in a by-product (1 in a
   utility) and misreads any action with probability ``misperception``;
 - the partner's trust moves by ``trust_gain`` and ``trust_loss`` (:mod:`trustsim.park.operation`);
-- the partner cheats when its trust is below ``trust_threshold`` and ends the exchange when its
-  trust is below ``trust_threshold`` (a forward-looking partner: breach) or ``trust_exit``
-  (any partner) (:mod:`trustsim.park.termination`);
+- the partner reciprocates (cheats) while its trust is below ``trust_threshold`` and ends the
+  exchange when its trust is below ``trust_exit`` (:mod:`trustsim.park.termination`);
 - an enforced formal contract fines a seen cheat ``enforcement`` x ``formal_penalty`` x value;
 - third parties: a seen cheat lowers the trust of the manager's other partners, through gossip
   over ties within ``gossip_reach`` hops (by ``trust_loss`` x ``gossip_weight`` per hop) and,
@@ -35,7 +34,7 @@ from numpy.typing import NDArray
 
 from trustsim.park import foresight
 from trustsim.park.contracts import FORMAL
-from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
+from trustsim.park.state import ParkState
 from trustsim.park.trust import tie_distances
 
 __all__ = ["forward_looking_defects", "reputation_costs", "rules_for", "side_terms",
@@ -47,7 +46,6 @@ def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
               reward, sucker, temptation, value, byproduct, formal) -> foresight.Rules:
     """The response rules the managers ``me`` face from ``partner`` on exchange sides."""
     p = s.params
-    fl_partner = s.strategy_code[partner] == FORWARD_LOOKING_CODE
     fine = np.where(formal, p["enforcement"] * p["formal_penalty"] * value, 0.0)
     fine = fine + p["sanction_strength"] * value * s.exposed()[me]
     return foresight.Rules(
@@ -55,8 +53,7 @@ def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
         gain=p["trust_gain"], loss=p["trust_loss"],
         detection=np.where(byproduct, p["byproduct_detection"], 1.0),
         misperception=p["misperception"], partner_cheats_below=p["trust_threshold"],
-        exit_below=np.where(fl_partner, max(p["trust_exit"], p["trust_threshold"]),
-                            p["trust_exit"]),
+        exit_below=p["trust_exit"],
         fine=fine, reputation=0.0, patience=s.patience[me],
     )
 
@@ -127,7 +124,8 @@ def forward_looking_defects(
 
     It cheats when cheating is worth more than honouring once this round's reputation cost is
     counted (``k_cost`` per seen cheat), or when it no longer trusts its partner
-    (``my_trust`` below ``trust_threshold``: it expects to be cheated and leaves).
+    (``my_trust`` below ``trust_threshold``: it reciprocates until the partner earns its trust
+    back).
     """
     q_honour, q_cheat = valuation.values(tau)
     seen_if_honour, seen_if_cheat = valuation.rules.seen_cheat()

@@ -121,7 +121,7 @@ class SymbiosisPark(mesa.Model):
             s.ex.log(ids, t, result.actions)
             learn(s, ro, result, year)
             revise(s, self.rng, ro, result)
-            terminate(s, ro, t)
+            terminate(s, ro, result, t)
             if t % s.steps_per_year == s.steps_per_year - 1:  # yearly contract review
                 review_contracts(s, s.ex.active_ids())
         s.choices.clear()

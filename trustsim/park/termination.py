@@ -1,10 +1,11 @@
 """Termination (ODD submodel "Termination"): breach, low trust, and ending an exchange.
 
-After the round, an exchange ends on a *breach* (a forward-looking manager not played by a
-student no longer trusts the partner enough to deal with it: trust below ``trust_threshold``,
-after a seen cheat or news of one) or on *low trust* (either side's trust below
-``trust_exit``). These are the rules forward-looking managers reckon with
-(:mod:`trustsim.park.decisions`). :func:`end_exchanges` is the one way any
+After the round, an exchange ends when either side's trust in the other is below
+``trust_exit``: on a *breach* when that side saw its partner cheat this round, on *low trust*
+otherwise (news from gossip or the registry, a successor's fading trust). Above that level a
+manager who no longer trusts its partner (below ``trust_threshold``) reciprocates instead of
+leaving (:mod:`trustsim.park.decisions`). These are the rules forward-looking managers reckon
+with. :func:`end_exchanges` is the one way any
 submodel ends exchanges: it releases the supplier's committed volume and the receiver's met
 need, and records the step and the reason.
 """
@@ -17,24 +18,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.park.exchanges import END_REASONS
-from trustsim.park.state import FORWARD_LOOKING_CODE, ParkState
+from trustsim.park.state import ParkState
 
 if TYPE_CHECKING:
-    from trustsim.park.operation import Roster
+    from trustsim.park.operation import Roster, RoundResult
 
 __all__ = ["end_exchanges", "terminate"]
 
 _REASON = {name: code for code, name in enumerate(END_REASONS)}
 
 
-def terminate(s: ParkState, ro: Roster, t: int) -> None:
+def terminate(s: ParkState, ro: Roster, res: RoundResult, t: int) -> None:
     """End the round's exchanges ``ro.ids`` that broke down (breach, then low trust)."""
-    me = ro.me
-    fl = s.strategy_code[me] == FORWARD_LOOKING_CODE
     trust = s.trust.reshape(-1)[ro.keys]
-    lost = trust < s.params["trust_threshold"]
-    breach = (fl & ~s.controlled[me] & lost).any(axis=1)
-    low = (trust < s.params["trust_exit"]).any(axis=1)
+    gone = trust < s.params["trust_exit"]
+    breach = (gone & (res.observed == 1)).any(axis=1)
+    low = gone.any(axis=1)
     end_exchanges(s, ro.ids[breach], "breach", t)
     end_exchanges(s, ro.ids[~breach & low], "low_trust", t)
 
