@@ -220,15 +220,17 @@ def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64]):
     """
     n, g = grid.shape
     shift = 2.0 * np.arange(n)
-    flat = (grid + shift[:, None]).ravel()
+    flat_grid = grid.ravel()
+    flat = flat_grid + np.repeat(shift, g)
     q = tau.reshape(n, -1)
+    base = (g * np.arange(n))[:, None]
     pos = np.searchsorted(flat, (q + shift[:, None]).ravel(), side="right").reshape(q.shape)
-    lo = np.clip(pos - 1 - g * np.arange(n)[:, None], 0, g - 2)
+    lo = np.clip(pos - 1 - base, 0, g - 2)
     # the shift can round a query across a grid point: settle it on the unshifted values
-    lo += (lo < g - 2) & (np.take_along_axis(grid, lo + 1, axis=1) <= q)
-    lo -= (lo > 0) & (np.take_along_axis(grid, lo, axis=1) > q)
-    left = np.take_along_axis(grid, lo, axis=1)
-    width = np.take_along_axis(grid, lo + 1, axis=1) - left
+    lo += (lo < g - 2) & (flat_grid[base + lo + 1] <= q)
+    lo -= (lo > 0) & (flat_grid[base + lo] > q)
+    left = flat_grid[base + lo]
+    width = flat_grid[base + lo + 1] - left
     w = np.divide(q - left, width, out=np.zeros_like(q), where=width > 0.0)
     return lo, np.clip(w, 0.0, 1.0)
 
@@ -236,9 +238,11 @@ def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64]):
 def _interpolate(grid: NDArray, value: NDArray, tau: NDArray) -> NDArray[np.float64]:
     """Linear interpolation of each row of ``value`` (n, g) at ``tau`` (n,) or (n, k)."""
     lo, w = _cell(grid, tau)
-    left = np.take_along_axis(value, lo, axis=1)
-    right = np.take_along_axis(value, lo + 1, axis=1)
-    return (left + w * (right - left)).reshape(tau.shape)
+    n, g = value.shape
+    at = (g * np.arange(n))[:, None] + lo
+    flat = value.ravel()
+    left = flat[at]
+    return (left + w * (flat[at + 1] - left)).reshape(tau.shape)
 
 
 def _continuation(grid: NDArray, value: NDArray, tau: NDArray, r: dict):
