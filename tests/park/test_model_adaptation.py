@@ -59,7 +59,8 @@ def test_reinforcement_learners_learn_to_cheat_in_a_one_shot_temptation():
     model.run_years(15)
     ts = model.timeseries()
     assert ts.mean_cheat_propensity.iloc[0] == pytest.approx(0.5, abs=0.1)
-    early, late = ts.mean_cheat_propensity.iloc[:8].mean(), ts.mean_cheat_propensity.iloc[-8:].mean()
+    cheat = ts.mean_cheat_propensity
+    early, late = cheat.iloc[:8].mean(), cheat.iloc[-8:].mean()
     assert late > 0.6 and late > early + 0.1  # forgetting and experimentation keep it below 1
     assert model.strategy_key(0) == "reinforcement_learner"
 
