@@ -59,7 +59,8 @@ def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
 
 
 def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
-                     valuation: foresight.Valuation, tau: NDArray[np.float64]) -> NDArray:
+                     valuation: foresight.Valuation, tau: NDArray[np.float64],
+                     tempted: NDArray[np.bool_] | None = None) -> NDArray:
     """K per side: what a seen cheat costs the manager on its other exchanges.
 
     ``me``, ``partner`` and ``tau`` (the partner's trust in the manager) describe the
@@ -68,19 +69,22 @@ def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.in
     e's partner itself (one dyad, two exchanges), by ``trust_loss x gossip_weight**h`` when q
     is h <= ``gossip_reach`` tie hops from e's partner, and by ``trust_loss x
     registry_weight`` through an open registry; K_e adds the value each such side loses
-    (:func:`trustsim.park.foresight.value_loss`).
+    (:func:`trustsim.park.foresight.value_loss`). Only the sides in ``tempted`` (default: all)
+    get their K; the others get 0.
     """
     p = s.params
     n = me.shape[0]
     k_cost = np.zeros(n)
     count = np.bincount(me, minlength=s.fac.n)
-    multi = np.flatnonzero(count[me] > 1)
-    if multi.size == 0:
+    multi = count[me] > 1
+    wanted = multi if tempted is None else multi & tempted
+    if not wanted.any():
         return k_cost
-    # every ordered pair (e, k) of distinct sides of one manager
-    e_idx, k_idx = np.nonzero((me[multi][:, None] == me[multi][None, :])
-                              & ~np.eye(multi.size, dtype=np.bool_))
-    e_side, k_side = multi[e_idx], multi[k_idx]
+    # every ordered pair (e, k) of distinct sides of one manager, e wanted
+    e_all, k_all = np.flatnonzero(wanted), np.flatnonzero(multi)
+    e_idx, k_idx = np.nonzero((me[e_all][:, None] == me[k_all][None, :])
+                              & (e_all[:, None] != k_all[None, :]))
+    e_side, k_side = e_all[e_idx], k_all[k_idx]
     j, q = partner[e_side], partner[k_side]
     loss, reach = p["trust_loss"], p["gossip_reach"]
     same = q == j
@@ -117,21 +121,25 @@ def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.in
 
 
 def forward_looking_defects(
+    s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
     valuation: foresight.Valuation, tau: NDArray[np.float64], my_trust: NDArray[np.float64],
-    k_cost: NDArray[np.float64], trust_threshold: float,
 ) -> NDArray[np.bool_]:
     """Whether each forward-looking side cheats this round.
 
-    It cheats when cheating is worth more than honouring once this round's reputation cost is
-    counted (``k_cost`` per seen cheat), or when it no longer trusts its partner
-    (``my_trust`` below ``trust_threshold``: it reciprocates until the partner earns its trust
-    back).
+    It cheats when cheating is worth more than honouring once this round's reputation cost K
+    is counted (:func:`reputation_costs`, per seen cheat), or when it no longer trusts its
+    partner (``my_trust`` below ``trust_threshold``: it reciprocates until the partner earns
+    its trust back). K only ever favours honouring (a cheat is at least as likely to be seen
+    as an honour to be misread, for ``misperception`` <= 0.5), so it is computed only for the
+    sides that would cheat without it.
     """
     q_honour, q_cheat = valuation.values(tau)
-    seen_if_honour, seen_if_cheat = valuation.rules.seen_cheat()
-    q_honour = q_honour - seen_if_honour * k_cost
-    q_cheat = q_cheat - seen_if_cheat * k_cost
-    return (q_cheat > q_honour) | (my_trust < trust_threshold)
+    tempted = q_cheat > q_honour
+    if tempted.any():
+        k_cost = reputation_costs(s, me, partner, valuation, tau, tempted)
+        seen_if_honour, seen_if_cheat = valuation.rules.seen_cheat()
+        tempted = q_cheat - seen_if_cheat * k_cost > q_honour - seen_if_honour * k_cost
+    return tempted | (my_trust < s.params["trust_threshold"])
 
 
 def would_honour(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64], reward,

@@ -31,7 +31,7 @@ from trustsim.game.strategies import History
 from trustsim.park.adaptation import cheat_probability
 from trustsim.park.caches import GRID
 from trustsim.park.contracts import FORMAL
-from trustsim.park.decisions import forward_looking_defects, reputation_costs, rules_for
+from trustsim.park.decisions import forward_looking_defects, rules_for
 from trustsim.park.foresight import Valuation, solve, value_loss
 from trustsim.park.state import FORWARD_LOOKING_CODE, LEARNER_CODE, ParkState
 from trustsim.park.trust import tie_distances
@@ -169,9 +169,7 @@ def _forward_looking(s: ParkState, ro: Roster, sel, flat_trust: NDArray[np.float
         ro.valuation = s.caches.valuations.get(rules)
         ro.valuation_key = key
     tau = flat_trust[partner * s.fac.n + me]
-    k_cost = reputation_costs(s, me, partner, ro.valuation, tau)
-    return forward_looking_defects(ro.valuation, tau, my_trust, k_cost,
-                                   s.params["trust_threshold"])
+    return forward_looking_defects(s, me, partner, ro.valuation, tau, my_trust)
 
 
 def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> RoundResult:
@@ -333,9 +331,10 @@ def _forward_looking_reference(state: ParkState, ids: NDArray[np.int64], e: int,
             k_cost += float(value_loss(_side_valuation(state, f, f_side),
                                        np.array([float(state.trust[q, me])]),
                                        np.array([1.0 - keep]))[0])
-    return bool(forward_looking_defects(val, np.array([tau]),
-                                        np.array([float(state.trust[me, other])]),
-                                        np.array([k_cost]), p["trust_threshold"])[0])
+    q_honour, q_cheat = val.values(np.array([tau]))
+    seen_if_honour, seen_if_cheat = val.rules.seen_cheat()
+    cheats = (q_cheat[0] - seen_if_cheat[0] * k_cost) > (q_honour[0] - seen_if_honour[0] * k_cost)
+    return bool(cheats or state.trust[me, other] < p["trust_threshold"])
 
 
 def play_round_reference(
