@@ -30,6 +30,7 @@ def test_licence_citation_and_type_marker():
 
 
 def test_all_extra_leaves_out_the_dev_tools():
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
     assert "dev" not in extras["all"][0]
     assert any(req.startswith("dask-jobqueue") for req in extras["cluster"])
