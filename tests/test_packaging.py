@@ -34,3 +34,10 @@ def test_all_extra_leaves_out_the_dev_tools():
     extras = project["optional-dependencies"]
     assert "dev" not in extras["all"][0]
     assert any(req.startswith("dask-jobqueue") for req in extras["cluster"])
+
+
+def test_dir_lists_the_lazy_exports_for_tab_completion():
+    listed = dir(trustsim)
+    for name in trustsim.__all__:
+        assert name in listed
+    assert callable(trustsim.run_sweep)

@@ -147,6 +147,7 @@ def test_small_sobol_samples_warn_and_plot_sobol_takes_the_indices(tmp_path):
 
 
 def test_discover_finds_the_collapse_region(tmp_path):
+    pytest.importorskip("ema_workbench")
     from trustsim.sweep.discovery import discover
 
     run_sweep(spec("lhs", 400), tmp_path / "o", workers=1, chunk_size=400, run_fn=collapse,
@@ -167,6 +168,7 @@ def test_discover_finds_the_collapse_region(tmp_path):
 
 
 def test_discover_command_prints_the_boxes_and_writes_the_plot(tmp_path, capsys):
+    pytest.importorskip("ema_workbench")
     from trustsim.cli import main
 
     run_sweep(spec("lhs", 200), tmp_path / "o", workers=1, run_fn=collapse, progress=False)
