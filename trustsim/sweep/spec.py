@@ -303,8 +303,7 @@ def unit_design(spec: ExperimentSpec) -> NDArray[np.float64]:
     layout of a scrambled Sobol sequence (rows A, AB_1..AB_D, [BA_1..BA_D,] B per base sample,
     as ``SALib.sample.sobol.sample`` lays it out, which ``SALib.analyze.sobol`` expects).
     ``morris`` is ``n`` trajectories of D + 1 points on a grid of ``levels`` levels, each step
-    moving one parameter (``SALib.sample.morris.sample``, Morris 1991), which
-    ``SALib.analyze.morris`` reads.
+    moving one parameter (:func:`morris_trajectories`), which ``SALib.analyze.morris`` reads.
     """
     from scipy.stats import qmc
 
@@ -318,15 +317,34 @@ def unit_design(spec: ExperimentSpec) -> NDArray[np.float64]:
         base = qmc.Sobol(d=2 * d, scramble=True, rng=rng).random(spec.n)
         return saltelli_layout(base[:, :d], base[:, d:], second_order=spec.second_order)
     if spec.design == "morris":
-        try:
-            from SALib.sample import morris
-        except ImportError:
-            raise UserError(
-                f"{spec.source}: design = 'morris' needs SALib: "
-                "pip install 'trustsim[sensitivity]'"
-            ) from None
-        return morris.sample(unit_problem(spec), spec.n, num_levels=spec.levels, seed=rng)
+        return morris_trajectories(rng, spec.n, d, spec.levels)
     raise ValueError(f"design {spec.design!r} is not sampled")
+
+
+def morris_trajectories(
+    rng: np.random.Generator, n: int, d: int, levels: int
+) -> NDArray[np.float64]:
+    """Morris's randomised one-at-a-time trajectories on the unit hypercube (Morris 1991).
+
+    Each trajectory starts at a random grid point x* whose coordinates leave room for a step
+    of Delta = levels / (2 (levels - 1)), and moves one parameter at a time, in a random order
+    and direction, by Delta: B* = (J x* + Delta/2 ((2B - J) D* + J)) P*, with B the strictly
+    lower-triangular (d+1) x d matrix of ones, D* a random diagonal of +-1 and P* a random
+    permutation (Saltelli et al. 2008, section 3.3). Rows are laid out trajectory by trajectory,
+    as ``SALib.analyze.morris`` reads them. Written here rather than taken from
+    ``SALib.sample.morris``: SALib before 1.6 seeds NumPy's global generator, and 1.6 needs
+    NumPy 2; this draws from the spec's own generator and keeps both floors.
+    """
+    delta = levels / (2 * (levels - 1))
+    b = np.tril(np.ones((d + 1, d)), k=-1)
+    out = np.empty((n, d + 1, d))
+    for t in range(n):
+        start = rng.integers(0, levels // 2, d) / (levels - 1)
+        signs = rng.choice([-1.0, 1.0], d)
+        order = rng.permutation(d)
+        steps = ((2 * b - 1) * signs + 1) * (delta / 2)  # (2B - J) D* + J, times Delta/2
+        out[t] = (start + steps)[:, order]  # times P*: parameter k moves at a random step
+    return out.reshape(-1, d)
 
 
 def unit_problem(spec: ExperimentSpec) -> dict[str, Any]:
