@@ -41,3 +41,15 @@ def test_dir_lists_the_lazy_exports_for_tab_completion():
     for name in trustsim.__all__:
         assert name in listed
     assert callable(trustsim.run_sweep)
+
+
+def test_figures_find_the_packaged_specs_from_any_directory(tmp_path, monkeypatch):
+    import pytest
+
+    from trustsim.errors import UserError
+    from trustsim.figures.core import load_experiment_spec
+
+    monkeypatch.chdir(tmp_path)
+    assert load_experiment_spec("E1", "quick")["experiment"]["name"]
+    with pytest.raises(UserError, match=r"no such spec file \(experiment E1\); --specs DIR"):
+        load_experiment_spec("E1", spec_dir=tmp_path)
