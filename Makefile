@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml
 	  "$$base" -m pip install -q --user uv >/dev/null 2>&1 || true; \
 	fi; \
 	if "$$base" -m uv --version >/dev/null 2>&1; then \
-	  "$$base" -m uv pip install -q --python $(PY) -e '.[all]'; \
+	  "$$base" -m uv pip install -q --python $(PY) -e '.[all,dev]'; \
 	else \
 	  $(PY) -m ensurepip -q >/dev/null 2>&1 || true; \
-	  $(PY) -m pip install -q -e '.[all]'; \
+	  $(PY) -m pip install -q -e '.[all,dev]'; \
 	fi; \
 	touch $(STAMP)
 
@@ -31,11 +31,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/install_browser.sh $(PY) || echo "warning: could not install Chromium and Solara's front-end files; the browser tests will be skipped"
-	$(VENV)/bin/ruff check trustsim tests experiments scripts
+	$(VENV)/bin/ruff check trustsim tests scripts
 	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check trustsim tests experiments scripts
+	$(VENV)/bin/ruff check trustsim tests scripts
 
 bench: $(STAMP)
 	$(PY) scripts/bench_kernel.py

@@ -32,3 +32,8 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'trustsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The exports, lazy ones included, so tab completion lists them."""
+    return sorted({*globals(), *__all__})

@@ -13,7 +13,7 @@ from trustsim.errors import UserError
 from trustsim.sweep.seeding import design_rng, run_seed
 from trustsim.sweep.spec import load_spec, parse_spec, saltelli_layout, unit_design
 
-EXAMPLE = Path(__file__).parents[2] / "experiments" / "example_shadow_of_the_future.toml"
+EXAMPLE = Path(__file__).parents[2] / "trustsim/experiments/example_shadow_of_the_future.toml"
 
 
 def spec_dict(design="grid", sweep=None, fixed=None, record=None, **experiment):

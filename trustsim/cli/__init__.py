@@ -27,6 +27,8 @@ COMMANDS = [
     "validate",
     "calibrate",
     "scenarios",
+    "params",
+    "discover",
 ]
 
 

@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     size.add_argument(
         "--quick",
         action="store_true",
-        help="fewer replicates and points (experiments/quick.toml): all twelve in minutes",
+        help="fewer replicates and points (trustsim/experiments/quick.toml): all twelve in minutes",
     )
     size.add_argument(
         "--smoke",
@@ -50,8 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder of the experiment specs and quick.toml (default: the repository's "
-        "experiments/)",
+        help="folder of the experiment specs and quick.toml (default: the packaged "
+        "trustsim/experiments/)",
     )
     p.add_argument(
         "--fresh",

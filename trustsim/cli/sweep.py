@@ -17,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "to --out. Load them with trustsim.load_results(DIR)."
         ),
     )
-    parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. experiments/x.toml")
+    parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. my_sweep.toml")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results directory")
     parser.add_argument(
         "--workers",

@@ -13,7 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="compare the Kalundborg scenario with its historical milestones",
         description=(
             "Run the Kalundborg scenario over N seeds and print, milestone by milestone, the "
-            "historical value and band, the model's mean and 90%% band, and whether the mean "
+            "historical value and band, the model's mean and 90% band, and whether the mean "
             "held in the band; then the hub share, utility-first, growth and link-ending "
             "patterns over the seeds."
         ),

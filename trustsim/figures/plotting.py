@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "plot_band",
     "plot_bars",
+    "plot_box_limits",
     "plot_degree_distribution",
     "plot_lines",
+    "plot_morris",
     "plot_network",
+    "plot_peeling_trajectory",
     "plot_phase_diagram",
     "plot_reference",
     "plot_sobol",
@@ -340,8 +343,9 @@ def plot_sobol(
     """Draw first-order and total Sobol indices per parameter as horizontal bars.
 
     Args:
-        indices: one row per parameter.
-        parameter: column of the parameter names.
+        indices: one row per parameter, as :func:`trustsim.sweep.analysis.sobol_indices`
+            returns it (parameter names as the index or as a column).
+        parameter: column (or index name) of the parameter names.
         first: column of the first-order indices.
         total: column of the total-order indices.
         first_conf: column of the first-order confidence half-widths (none when None).
@@ -353,6 +357,8 @@ def plot_sobol(
     """
     ax = _axes(ax)
     colors = _colors(ax)
+    if parameter not in indices.columns:
+        indices = indices.rename_axis(parameter).reset_index()
     data = indices.sort_values(total, ascending=True)
     pos = np.arange(len(data))
     for k, (col, conf, lab) in enumerate(
@@ -372,6 +378,87 @@ def plot_sobol(
     ax.axvline(0, color="black", lw=0.5)
     ax.set_xlabel("Sobol index")
     ax.legend()
+    return ax
+
+
+def plot_morris(indices: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Draw Morris screening: mu* (mean absolute effect) against sigma, one labelled point each.
+
+    Args:
+        indices: :func:`trustsim.sweep.analysis.morris_indices` (index: parameter; columns
+            ``mu_star``, ``mu_star_conf``, ``sigma``).
+        ax: Axes to draw on.
+
+    Returns:
+        The Axes.
+    """
+    ax = _axes(ax)
+    ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"], fmt="o",
+                ms=4, color=_colors(ax)[0], elinewidth=0.7, capsize=1.5)
+    for name, row in indices.iterrows():
+        ax.annotate(str(name), (row["mu_star"], row["sigma"]), xytext=(3, 3),
+                    textcoords="offset points", fontsize="small")
+    ax.set_xlabel("mu* (mean |elementary effect|)")
+    ax.set_ylabel("sigma (interactions, non-linearity)")
+    return ax
+
+
+def plot_peeling_trajectory(
+    trajectory: pd.DataFrame, *, chosen: int | None = None, ax: Axes | None = None
+) -> Axes:
+    """Draw a PRIM peeling trajectory: density against coverage, coloured by restricted dims.
+
+    Args:
+        trajectory: ``coverage``, ``density``, ``res_dim`` per peeling step
+            (:attr:`trustsim.sweep.discovery.Box.trajectory`).
+        chosen: Step of the chosen box, circled.
+        ax: Axes to draw on.
+
+    Returns:
+        The Axes.
+    """
+    ax = _axes(ax)
+    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"],
+                        s=12, cmap="viridis")
+    ax.figure.colorbar(points, ax=ax, label="restricted parameters")
+    if chosen is not None:
+        ax.scatter([trajectory.loc[chosen, "coverage"]], [trajectory.loc[chosen, "density"]],
+                   s=80, facecolors="none", edgecolors="black", label="chosen box")
+        ax.legend(loc="lower left")
+    ax.set_xlabel("coverage")
+    ax.set_ylabel("density")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    return ax
+
+
+def plot_box_limits(limits: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Draw a PRIM box: each restricted parameter's kept interval within its swept range.
+
+    Args:
+        limits: :attr:`trustsim.sweep.discovery.Box.limits` (index: parameter; ``low``,
+            ``high``, ``range_low``, ``range_high``); parameters of choices are left out.
+        ax: Axes to draw on.
+
+    Returns:
+        The Axes.
+    """
+    ax = _axes(ax)
+    data = limits.dropna(subset=["low", "high"])
+    span = (data["range_high"] - data["range_low"]).replace(0.0, 1.0)
+    low = (data["low"] - data["range_low"]) / span
+    high = (data["high"] - data["range_low"]) / span
+    pos = np.arange(len(data))
+    ax.barh(pos, 1.0, color="0.9", edgecolor="0.6", lw=0.5)
+    ax.barh(pos, high - low, left=low, color=_colors(ax)[0], label="box")
+    for k, (_, row) in enumerate(data.iterrows()):
+        ax.text(1.02, k, f"[{row['low']:.3g}, {row['high']:.3g}] of "
+                f"[{row['range_low']:.3g}, {row['range_high']:.3g}]", va="center",
+                fontsize="small")
+    ax.set_yticks(pos, [str(n) for n in data.index])
+    ax.set_xlim(0, 1.6)
+    ax.set_xticks([0, 0.5, 1.0])
+    ax.set_xlabel("share of the swept range")
     return ax
 
 

@@ -1,6 +1,7 @@
 """The exchange's stage game, the self-enforcement threshold, and the choice of contract.
 
-Stage game (DESIGN.md section 5), per period and per side, from the exchange's economics:
+Stage game (docs/ODD.md, Contracts and the stage game), per period and per side, from the
+exchange's economics:
 R = the side's share of the joint surplus; T = R + g, where the one-shot gain from opportunism
 g is ``utility_temptation`` or ``byproduct_temptation`` times the period's gross value (skimped
 quality or a held-up price is worth more, and hides better, in a by-product [Williamson1985;

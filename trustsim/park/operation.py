@@ -1,6 +1,6 @@
 """Operation: one round of the stage game on every active exchange, as arrays.
 
-A round is decide, act, score, observe, learn (STYLE.md section 4), computed at once over all
+A round is decide, act, score, observe, learn (ODD.md, Process overview), computed at once over all
 active exchanges (:func:`play_round`). :func:`play_round_reference` does the same one exchange
 at a time in plain Python; it is kept for the tests (the two agree bit for bit) and the
 benchmark. All random numbers of a round are drawn up front by :func:`draw_round`, so both

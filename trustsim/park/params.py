@@ -346,6 +346,6 @@ def validate_overrides(overrides: dict[str, Any] | None) -> dict[str, Any]:
         if p is None:
             hint = difflib.get_close_matches(str(name), PARAMETERS, n=1)
             did = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise UserError(f"unknown parameter {name!r}{did} (see `trustsim run --help`)")
+            raise UserError(f"unknown parameter {name!r}{did} (`trustsim params` lists them all)")
         out[name] = p.coerce(value)
     return out

@@ -1,17 +1,23 @@
-"""Analysis of sweep results: means with confidence intervals over replicates, Sobol indices.
+"""Analysis of sweep results: means with intervals over replicates, Sobol and Morris indices.
 
-Both take the table of :func:`trustsim.load_results` and use its ``attrs`` (the swept
-parameters and the design), so figure code and notebooks share one way to summarise a sweep.
+Each takes the table of :func:`trustsim.load_results` and uses its ``attrs`` (the swept
+parameters, the design and the spec), so figure code and notebooks share one way to summarise a
+sweep. Scenario discovery (PRIM) is in :mod:`trustsim.sweep.discovery`.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from trustsim.errors import UserError
+
+#: A Sobol estimate whose bootstrap half-width exceeds this gets a warning (indices are in
+#: [0, 1], so a half-width of 0.1 already blurs most rankings).
+SOBOL_WARN_HALF_WIDTH = 0.1
 
 
 def aggregate(
@@ -134,10 +140,93 @@ def sobol_indices(
         {key: indices[key] for key in ("S1", "S1_conf", "ST", "ST_conf")},
         index=pd.Index(names, name="parameter"),
     )
+    widest = float(np.nanmax(table[["S1_conf", "ST_conf"]].to_numpy()))
+    if widest > SOBOL_WARN_HALF_WIDTH:
+        base = len(y) // (len(names) * (2 if second_order else 1) + 2)
+        warnings.warn(
+            f"{metric}: Sobol indices from {base} base samples are uncertain (widest "
+            f"{confidence:.0%} half-width {widest:.2f}); differences below that are noise: "
+            "raise [experiment] n",
+            UserWarning,
+            stacklevel=2,
+        )
     if second_order:
         table.attrs["S2"] = pd.DataFrame(indices["S2"], index=names, columns=names)
         table.attrs["S2_conf"] = pd.DataFrame(indices["S2_conf"], index=names, columns=names)
     return table
+
+
+def morris_indices(
+    results: pd.DataFrame,
+    metric: str,
+    *,
+    confidence: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Morris elementary effects of a metric from a ``design = "morris"`` sweep (SALib).
+
+    The metric is averaged over each point's replicates; the design on the unit hypercube is
+    rebuilt from the spec in ``results.attrs`` (:func:`trustsim.sweep.spec.unit_design`), so an
+    effect is the change of the metric per unit of a parameter's whole range.
+    ``SALib.analyze.morris.analyze`` computes mu (mean effect), mu_star (mean absolute effect,
+    the screening measure of Campolongo et al. 2007), its bootstrap confidence half-width and
+    sigma (spread: interactions or non-linearity).
+
+    Args:
+        results: A run table from :func:`trustsim.load_results`.
+        metric: The output to screen.
+        confidence: Confidence level of the bootstrap interval of mu_star.
+        num_resamples: Bootstrap resamples.
+        seed: Seed of the bootstrap.
+
+    Returns:
+        One row per swept parameter (index ``parameter``), sorted by ``mu_star`` (largest
+        first), with ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma``.
+
+    Raises:
+        UserError: Not a Morris design, an unknown metric, or points without a finished run.
+    """
+    from trustsim.sweep.spec import parse_spec, unit_design, unit_problem
+
+    if results.attrs.get("design") != "morris":
+        raise UserError(
+            f"Morris indices need a design = 'morris' sweep, not {results.attrs.get('design')!r}"
+        )
+    try:
+        from SALib.analyze import morris
+    except ImportError:
+        raise UserError("Morris indices need SALib: pip install 'trustsim[sensitivity]'") from None
+    _check_columns(results, [metric])
+    spec = parse_spec(results.attrs["spec"])
+    y = _point_means(results, metric, len(spec.points), "Morris indices")
+    indices = morris.analyze(
+        unit_problem(spec),
+        unit_design(spec),
+        y,
+        num_resamples=num_resamples,
+        conf_level=confidence,
+        num_levels=spec.levels,
+        seed=seed,
+    )
+    table = pd.DataFrame(
+        {key: np.asarray(indices[key], dtype=float)
+         for key in ("mu", "mu_star", "mu_star_conf", "sigma")},
+        index=pd.Index(spec.parameters, name="parameter"),
+    )
+    return table.sort_values("mu_star", ascending=False, kind="stable")
+
+
+def _point_means(results: pd.DataFrame, metric: str, n_points: int, what: str):
+    ok = results[results["status"] == "ok"]
+    y = pd.to_numeric(ok[metric]).groupby(ok["point"]).mean()
+    missing = sorted(set(range(n_points)) - set(y.dropna().index))
+    if missing:
+        raise UserError(
+            f"{metric}: {len(missing)} design point(s) have no value (first: point "
+            f"{missing[0]}; failed runs or NaN); {what} need every point"
+        )
+    return y.sort_index().to_numpy(dtype=float)
 
 
 def _check_columns(results: pd.DataFrame, columns: Sequence[str]) -> None:

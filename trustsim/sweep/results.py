@@ -192,8 +192,8 @@ def load_results(out: str | Path) -> pd.DataFrame:
     Columns are ``point, replicate, root_seed, status, error``, the parameters (swept, then
     fixed), then the summary metrics. A run's seed is
     ``SeedSequence(root_seed, spawn_key=(point, replicate))``. ``df.attrs`` holds
-    ``parameters`` (swept names), ``fixed``, ``metrics``, ``design``, ``second_order`` and
-    ``spec_hash`` from the metadata.
+    ``parameters`` (swept names), ``fixed``, ``metrics``, ``design``, ``second_order``,
+    ``spec_hash`` and ``spec`` (the spec as parsed) from the metadata.
 
     Raises:
         UserError: ``out`` is not a results directory.
@@ -218,6 +218,7 @@ def load_results(out: str | Path) -> pd.DataFrame:
         design=metadata["spec"]["experiment"].get("design", "grid"),
         second_order=metadata["spec"]["experiment"].get("second_order", False),
         spec_hash=metadata["spec_hash"],
+        spec=metadata["spec"],
     )
     return df
 

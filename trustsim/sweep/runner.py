@@ -21,7 +21,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from trustsim.errors import UserError
+from trustsim.sweep.outcomes import evaluate_outcomes, parse_outcome
 from trustsim.sweep.results import SCHEMA_VERSION, ResultStore, Scan, environment, now
 from trustsim.sweep.seeding import run_seed
 from trustsim.sweep.spec import ExperimentSpec, load_spec, parse_spec
@@ -55,6 +56,7 @@ class Chunk:
         stride: Time-series stride, or None when no time series is recorded.
         fixed: Overrides held constant.
         runs: ``(point, replicate, swept values)`` for each run, in order.
+        outcomes: The spec's ``[outcomes]`` (name -> expression), added to each run's row.
     """
 
     scenario: str
@@ -63,6 +65,7 @@ class Chunk:
     stride: int | None
     fixed: Mapping[str, Any]
     runs: tuple[tuple[int, int, Mapping[str, Any]], ...]
+    outcomes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
     """
     if run_fn is None:
         from trustsim import simulate as run_fn
+    outcomes = [parse_outcome(name, text) for name, text in chunk.outcomes.items()]
     rows, frames = [], []
     for point, replicate, values in chunk.runs:
         overrides = {**chunk.fixed, **values}
@@ -128,6 +132,10 @@ def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
             continue
         for key, value in output.summary.items():
             row[f"{key}_result" if key in overrides else key] = value
+        try:
+            row.update(evaluate_outcomes(outcomes, {**overrides, **output.summary}))
+        except UserError as err:
+            row.update(status="error", error=f"UserError: {err}")
         rows.append(row)
         if chunk.stride is not None and output.timeseries is not None:
             frame = output.timeseries.reset_index(drop=True)
@@ -350,7 +358,10 @@ def _chunks(
         left = len(missing) - start
         size = chunk_size or min(MAX_CHUNK, math.ceil(left / (GUIDED_FACTOR * workers)))
         runs = tuple(missing[start : start + size])
-        chunks.append(Chunk(spec.scenario, spec.years, spec.seed, stride, dict(spec.fixed), runs))
+        outcomes = {o.name: o.expression for o in spec.outcomes}
+        chunks.append(
+            Chunk(spec.scenario, spec.years, spec.seed, stride, dict(spec.fixed), runs, outcomes)
+        )
         start += size
     return chunks
 

@@ -1,7 +1,7 @@
 """Seed plumbing for sweeps: one SeedSequence per (design point, replicate).
 
 Seeds are keyed by the run's place in the design, never by worker or order, so a sweep gives
-the same numbers on one process, many processes or a cluster (STYLE.md section 8).
+the same numbers on one process, many processes or a cluster (ARCHITECTURE.md, Randomness).
 """
 
 from __future__ import annotations

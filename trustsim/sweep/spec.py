@@ -1,6 +1,6 @@
 """Experiment specs: a TOML file naming a scenario, fixed overrides and a design over parameters.
 
-A spec has four tables::
+A spec has five tables::
 
     [experiment]
     name = "shadow_of_the_future"
@@ -8,9 +8,10 @@ A spec has four tables::
     years = 25                # optional: the scenario's default when left out
     replicates = 20
     seed = 20261128
-    design = "grid"           # grid | random | lhs | sobol
-    n = 64                    # samples (base samples for sobol); samplers only
+    design = "grid"           # grid | random | lhs | sobol | morris
+    n = 64                    # samples (sobol: base samples; morris: trajectories)
     second_order = false      # sobol only: also sample for second-order indices
+    levels = 4                # morris only: grid levels of each parameter (even)
     [fixed]
     noise = 0.02
     [sweep]
@@ -18,14 +19,19 @@ A spec has four tables::
     [record]
     timeseries = true         # optional; the summary is always recorded
     stride = 4                # steps between recorded time-series rows
+    [outcomes]                # optional: extra columns computed from each run's summary
+    collapsed = "active_exchanges < 5"
+    byproduct_share = "byproduct_exchanges / active_exchanges"
 
 A grid sweeps lists (or ``{low=, high=, num=}`` evenly spaced values) as a full factorial, the
 first key varying slowest. The samplers draw ``n`` points on the unit hypercube (plain random,
 Latin hypercube or Saltelli's Sobol scheme from ``scipy.stats.qmc``, scrambled from the spec's
-seed) and map each axis through a range ``{low=, high=}``, a ``scipy.stats`` distribution
-``{dist="beta", a=2, b=5}`` or a list of choices. Everything is checked before any run starts;
-a mistake raises :class:`~trustsim.errors.UserError` naming the file, the key and what is
-allowed.
+seed; Morris trajectories from ``SALib.sample.morris``) and map each axis through a range
+``{low=, high=}``, a ``scipy.stats`` distribution ``{dist="beta", a=2, b=5}`` or a list of
+choices. An outcome is a summary key or an expression over summary keys and parameters
+(:mod:`trustsim.sweep.outcomes`); the runner adds it to every run's row. Everything is
+checked before any run starts; a mistake raises :class:`~trustsim.errors.UserError` naming the
+file, the key and what is allowed.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +52,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.errors import UserError
+from trustsim.sweep.outcomes import Outcome, parse_outcome
 from trustsim.sweep.seeding import design_rng
 
-DESIGNS = ("grid", "random", "lhs", "sobol")
-SECTIONS = ("experiment", "fixed", "sweep", "record")
-EXPERIMENT_KEYS = ("name", "scenario", "years", "replicates", "seed", "design", "n", "second_order")
+DESIGNS = ("grid", "random", "lhs", "sobol", "morris")
+SECTIONS = ("experiment", "fixed", "sweep", "record", "outcomes")
+EXPERIMENT_KEYS = (
+    "name", "scenario", "years", "replicates", "seed", "design", "n", "second_order", "levels",
+)
 RECORD_KEYS = ("timeseries", "stride")
 
 
@@ -109,10 +118,12 @@ class ExperimentSpec:
         design: One of :data:`DESIGNS`.
         n: Number of samples (Sobol: base samples) for the samplers; None for a grid.
         second_order: Sobol design laid out for second-order indices too.
+        levels: Grid levels per parameter of a Morris design (None for other designs).
         fixed: Overrides held constant in every run.
         sweep: The swept axes in spec order.
         timeseries: Whether each run's time series is recorded.
         stride: Steps between recorded time-series rows.
+        outcomes: Named expressions over each run's summary, added to its row.
         source: Where the spec came from (a path or ``"<dict>"``), for messages.
         raw: The spec as parsed, which its hash is computed from.
     """
@@ -125,10 +136,12 @@ class ExperimentSpec:
     design: str
     n: int | None
     second_order: bool
+    levels: int | None
     fixed: Mapping[str, Any]
     sweep: tuple[Axis, ...]
     timeseries: bool
     stride: int
+    outcomes: tuple[Outcome, ...]
     source: str
     raw: Mapping[str, Any]
 
@@ -215,11 +228,27 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
         )
     if second_order and design != "sobol":
         raise UserError(f"{source}: [experiment] second_order applies to design = 'sobol' only")
+    levels = _get(exp, "levels", int, source, "[experiment]", low=2, default=None)
+    if levels is not None and design != "morris":
+        raise UserError(f"{source}: [experiment] levels applies to design = 'morris' only")
+    if design == "morris":
+        levels = 4 if levels is None else levels
+        if levels % 2:
+            raise UserError(
+                f"{source}: [experiment] levels = {levels} must be even for a Morris design "
+                f"(try {levels + 1})"
+            )
+        if n < 2:
+            raise UserError(f"{source}: [experiment] n = {n}: a Morris design needs n >= 2 "
+                            "trajectories (10-50 is usual)")
 
     fixed = raw.get("fixed", {})
     sweep_raw = raw.get("sweep", {})
     record = raw.get("record", {})
-    for table, value in (("fixed", fixed), ("sweep", sweep_raw), ("record", record)):
+    outcomes_raw = raw.get("outcomes", {})
+    tables = (("fixed", fixed), ("sweep", sweep_raw), ("record", record),
+              ("outcomes", outcomes_raw))
+    for table, value in tables:
         if not isinstance(value, dict):
             raise UserError(f"{source}: [{table}] must be a table")
     for key, value in fixed.items():
@@ -243,6 +272,8 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
     timeseries = _get(record, "timeseries", bool, source, "[record]", default=False)
     stride = _get(record, "stride", int, source, "[record]", low=1, default=1)
 
+    outcomes = _parse_outcomes(outcomes_raw, source, params.PARAMETERS)
+
     spec = ExperimentSpec(
         name=name,
         scenario=scenario,
@@ -252,10 +283,12 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
         design=design,
         n=n,
         second_order=second_order,
+        levels=levels,
         fixed=fixed,
         sweep=sweep,
         timeseries=timeseries,
         stride=stride,
+        outcomes=outcomes,
         source=source,
         raw=raw,
     )
@@ -269,6 +302,8 @@ def unit_design(spec: ExperimentSpec) -> NDArray[np.float64]:
     ``random`` draws uniforms, ``lhs`` a scrambled Latin hypercube and ``sobol`` Saltelli's
     layout of a scrambled Sobol sequence (rows A, AB_1..AB_D, [BA_1..BA_D,] B per base sample,
     as ``SALib.sample.sobol.sample`` lays it out, which ``SALib.analyze.sobol`` expects).
+    ``morris`` is ``n`` trajectories of D + 1 points on a grid of ``levels`` levels, each step
+    moving one parameter (:func:`morris_trajectories`), which ``SALib.analyze.morris`` reads.
     """
     from scipy.stats import qmc
 
@@ -281,7 +316,41 @@ def unit_design(spec: ExperimentSpec) -> NDArray[np.float64]:
     if spec.design == "sobol":
         base = qmc.Sobol(d=2 * d, scramble=True, rng=rng).random(spec.n)
         return saltelli_layout(base[:, :d], base[:, d:], second_order=spec.second_order)
+    if spec.design == "morris":
+        return morris_trajectories(rng, spec.n, d, spec.levels)
     raise ValueError(f"design {spec.design!r} is not sampled")
+
+
+def morris_trajectories(
+    rng: np.random.Generator, n: int, d: int, levels: int
+) -> NDArray[np.float64]:
+    """Morris's randomised one-at-a-time trajectories on the unit hypercube (Morris 1991).
+
+    Each trajectory starts at a random grid point x* whose coordinates leave room for a step
+    of Delta = levels / (2 (levels - 1)), and moves one parameter at a time, in a random order
+    and direction, by Delta: B* = (J x* + Delta/2 ((2B - J) D* + J)) P*, with B the strictly
+    lower-triangular (d+1) x d matrix of ones, D* a random diagonal of +-1 and P* a random
+    permutation (Saltelli et al. 2008, section 3.3). Rows are laid out trajectory by trajectory,
+    as ``SALib.analyze.morris`` reads them. Written here rather than taken from
+    ``SALib.sample.morris``: SALib before 1.6 seeds NumPy's global generator, and 1.6 needs
+    NumPy 2; this draws from the spec's own generator and keeps both floors.
+    """
+    delta = levels / (2 * (levels - 1))
+    b = np.tril(np.ones((d + 1, d)), k=-1)
+    out = np.empty((n, d + 1, d))
+    for t in range(n):
+        start = rng.integers(0, levels // 2, d) / (levels - 1)
+        signs = rng.choice([-1.0, 1.0], d)
+        order = rng.permutation(d)
+        steps = ((2 * b - 1) * signs + 1) * (delta / 2)  # (2B - J) D* + J, times Delta/2
+        out[t] = (start + steps)[:, order]  # times P*: parameter k moves at a random step
+    return out.reshape(-1, d)
+
+
+def unit_problem(spec: ExperimentSpec) -> dict[str, Any]:
+    """SALib's problem dict of a sampled spec: its parameters, each on [0, 1]."""
+    names = spec.parameters
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 
 def saltelli_layout(
@@ -362,6 +431,44 @@ def _parse_axis(
     for bound in (low, high):
         _coerce(key, bound, source, where)
     return Axis(key, "range", low=low, high=high, integer=integer)
+
+
+@cache
+def summary_keys() -> tuple[str, ...]:
+    """Keys of a run's summary, read from a fresh two-firm park (its two-manager keys too)."""
+    from trustsim.park.model import SymbiosisPark
+
+    return tuple(SymbiosisPark("minimal", rng=0).summary())
+
+
+def _parse_outcomes(
+    table: Mapping[str, Any], source: str, parameters: Mapping[str, Any]
+) -> tuple[Outcome, ...]:
+    """Parse ``[outcomes]``; every variable must be a summary key or a parameter."""
+    if not table:
+        return ()
+    known = set(summary_keys()) | set(parameters)
+    outcomes = []
+    for name, expression in table.items():
+        where = "[outcomes]"
+        if not name.isidentifier():
+            raise UserError(f"{source}: {where} {name!r} must be a snake_case name")
+        if name in known:
+            raise UserError(
+                f"{source}: {where} {name} is already a summary key or parameter; name the "
+                "outcome differently"
+            )
+        outcome = parse_outcome(name, expression, where=f"{source}: {where}")
+        for var in outcome.names:
+            if var not in known:
+                hint = difflib.get_close_matches(var, sorted(known), n=1)
+                did = f"did you mean {hint[0]!r}? " if hint else ""
+                raise UserError(
+                    f"{source}: {where} {name}: {var!r} is no summary key or parameter; {did}"
+                    "(summary keys: docs/ODD.md, Observation; parameters: `trustsim params`)"
+                )
+        outcomes.append(outcome)
+    return tuple(outcomes)
 
 
 def _parse_dist(key: str, value: dict, source: str, where: str, integer: bool) -> Axis:

@@ -1,4 +1,4 @@
-"""StrategyCase: the inherited checks every strategy's test class gets (STYLE.md section 15)."""
+"""StrategyCase: the inherited checks every strategy's test class gets."""
 
 from __future__ import annotations
 
