@@ -16,6 +16,8 @@ def test_every_time_series_column_is_documented():
     text = odd().split("**Time series**")[1].split("## Initialization")[0]
     for column in SymbiosisPark("minimal", rng=0).timeseries().columns:
         assert f"`{column}`" in text, column
+    learners = SymbiosisPark("minimal", rng=0, adaptation="reinforcement").timeseries()
+    assert "`mean_cheat_propensity`" in text and "mean_cheat_propensity" in learners
 
 
 def test_every_registered_scenario_is_described():
