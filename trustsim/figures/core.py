@@ -240,15 +240,28 @@ class Context:
         self.commits.setdefault(key, set()).add((commit or "unknown")[:10])
 
     def raw_spec(self, key: str, which: int = 0) -> dict[str, Any]:
-        """Return experiment ``key``'s (``which``-th) spec at this context's size."""
-        return load_experiment_spec(key, self.size, self.spec_dir, which)
+        """Return experiment ``key``'s (``which``-th) spec at this context's size.
+
+        The ``[claim]`` table is left out (see :meth:`claim`): rewording a claim or its
+        verdict rule does not invalidate finished runs.
+        """
+        raw = load_experiment_spec(key, self.size, self.spec_dir, which)
+        raw.pop("claim", None)
+        return raw
+
+    def claim(self, key: str, which: int = 0) -> dict[str, Any] | None:
+        """Return the ``[claim]`` table of experiment ``key``'s spec, or None if it has none."""
+        return load_experiment_spec(key, self.size, self.spec_dir, which).get("claim")
+
+    def source(self, key: str, which: int = 0) -> str:
+        """Return the path of experiment ``key``'s (``which``-th) spec file."""
+        return str(self.spec_dir / EXPERIMENTS[key].specs[which])
 
     def spec(self, key: str, which: int = 0) -> ExperimentSpec:
         """Return experiment ``key``'s validated runner spec at this context's size."""
         from trustsim.sweep.spec import parse_spec
 
-        source = str(self.spec_dir / EXPERIMENTS[key].specs[which])
-        return parse_spec(self.raw_spec(key, which), source=source)
+        return parse_spec(self.raw_spec(key, which), source=self.source(key, which))
 
     def run_dir(self, name: str, raw: Mapping[str, Any]) -> Path:
         """Return the results folder of a spec (its name plus a hash of its content)."""
@@ -260,11 +273,15 @@ class Context:
 
     def sweep(self, key: str, which: int = 0) -> pd.DataFrame:
         """Run experiment ``key``'s missing runs through the runner and return all its runs."""
+        return self.run(key, self.raw_spec(key, which), self.source(key, which))
+
+    def run(self, key: str, raw: Mapping[str, Any], source: str) -> pd.DataFrame:
+        """Run a raw spec's missing runs (for experiment ``key``) and return all its runs."""
         from trustsim.sweep.results import load_results
         from trustsim.sweep.runner import run_sweep
+        from trustsim.sweep.spec import parse_spec
 
-        raw = self.raw_spec(key, which)
-        spec = self.spec(key, which)
+        spec = parse_spec(dict(raw), source=source)
         out = self.run_dir(spec.name, raw)
         self._clear_once(out)
         report = run_sweep(

@@ -19,6 +19,9 @@ A spec has four tables::
     timeseries = true         # optional; the summary is always recorded
     stride = 4                # steps between recorded time-series rows
 
+An optional ``[claim]`` table (the claim the experiment tests, its mechanism, rivals and
+verdict rule) is read by :mod:`trustsim.figures.ablation`, never by the runner.
+
 A grid sweeps lists (or ``{low=, high=, num=}`` evenly spaced values) as a full factorial, the
 first key varying slowest. The samplers draw ``n`` points on the unit hypercube (plain random,
 Latin hypercube or Saltelli's Sobol scheme from ``scipy.stats.qmc``, scrambled from the spec's
@@ -49,7 +52,7 @@ from trustsim.errors import UserError
 from trustsim.sweep.seeding import design_rng
 
 DESIGNS = ("grid", "random", "lhs", "sobol")
-SECTIONS = ("experiment", "fixed", "sweep", "record")
+SECTIONS = ("experiment", "fixed", "sweep", "record", "claim")
 EXPERIMENT_KEYS = ("name", "scenario", "years", "replicates", "seed", "design", "n", "second_order")
 RECORD_KEYS = ("timeseries", "stride")
 
