@@ -173,6 +173,12 @@ class Claim:
     def rule(self) -> str:
         """The verdict rule in words."""
         side = "rise" if self.sign > 0 else "fall"
+        if self.factor == SPEC_FACTOR:
+            return (
+                f"{self.metric} must {side} from the experiment's spec file {self.low} to "
+                f"spec file {self.high} (counted from 0) by at least {fmt(self.min_effect)}"
+                f"{self.unit}, its 95% interval excluding zero"
+            )
         at = ", ".join(f"{k} = {v}" for k, v in self.at.items())
         return (
             f"{self.metric} must {side} from {self.factor} = {self.low} to {self.high} by at "

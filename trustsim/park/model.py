@@ -48,6 +48,7 @@ from trustsim.park.operation import (
 from trustsim.park.params import FORWARD_LOOKING, defaults, validate_overrides
 from trustsim.park.resources import RESOURCES, resource_arrays
 from trustsim.park.scenarios import get_scenario, layout_rng
+from trustsim.park.tenancy import relet
 from trustsim.park.ties import initial_ties
 from trustsim.park.trust import gossip, image_score, reset_manager
 
@@ -149,6 +150,7 @@ class SymbiosisPark(mesa.Model):
         self._stream_variability = self.fac.out_var * p["variability_scale"]
         self._exit_rate = self.fac.fragility * p["fragility_scale"] / self.steps_per_year
         self._may_close = bool(self._exit_rate.any())
+        self._vacant = np.zeros(n, dtype=np.bool_)  # plots a closure left empty, to re-let
         self.managers: dict[int, PlantManager] = {}
         self._rows: list[tuple] = []
         self._actions = 0
@@ -283,9 +285,15 @@ class SymbiosisPark(mesa.Model):
                                     & (fac.exit_step > t)).tolist():
                 fac.active[f] = True
                 self.managers[f] = PlantManager(self, f)
+        if self._vacant.any():  # plots vacated by closures, let again (trustsim.park.tenancy)
+            let = relet(self, np.flatnonzero(self._vacant), t)
+            self._vacant[let] = False
+            self._live_dirty |= bool(let.size)
         leaving = fac.exit_step <= t
         if self._may_close:
-            leaving |= self.rng.random(fac.n) < self._exit_rate
+            closing = self.rng.random(fac.n) < self._exit_rate
+            self._vacant |= closing & fac.active & ~leaving
+            leaving |= closing
         leaving &= fac.active
         if leaving.any():
             self._live_dirty = True

@@ -278,6 +278,16 @@ PARAMETERS: dict[str, Parameter] = {
         # -- facilities and time ------------------------------------------------------------
         _p("fragility_scale", "1", 1.0, high=100.0,
            doc="multiplier on every facility's yearly closing probability"),
+        _p("relet_rate", "1/yr", 0.0, high=12.0,
+           doc="rate at which a plot vacated by a closure is let to a new tenant of the same "
+           "kind (0: never; 1: a void of about a year, UK multi-let industrial 6-15 months "
+           "[CoStar2023])"),
+        _p("tenant_scale", "1", 0.25, low=0.01, high=10.0,
+           doc="tenants' volumes as a share of a regional firm's of the same sector "
+           "(scenario planned_eip)"),
+        _p("entry_spread_years", "yr", 0.0, high=100.0,
+           doc="tenants enter at years drawn uniformly over this span from the start "
+           "(0: all together, the simultaneity problem; scenario planned_eip)"),
         _p("variability_scale", "1", 1.0, high=10.0,
            doc="multiplier on every stream's volume variability"),
         _p("n_facilities", "count", 200, "int", 2, 100000,
