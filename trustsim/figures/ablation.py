@@ -40,14 +40,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trustsim.errors import UserError
-from trustsim.figures.common import Contrast, contrast, region_blocks
+from trustsim.figures.common import Contrast, contrast, is_none, region_blocks
 from trustsim.figures.core import fmt
 
 if TYPE_CHECKING:
@@ -84,14 +84,18 @@ class Switch:
 
 
 def _switch(table: Any, role: str, source: str) -> Switch:
+    settings = table.get("set", {}) if isinstance(table, Mapping) else None
     if not isinstance(table, Mapping) or not isinstance(table.get("name"), str) or not (
-        isinstance(table.get("set"), Mapping) and table["set"]
+        isinstance(settings, Mapping) and (settings or role == "mechanism")
     ):
         raise UserError(f"{source}: [claim] {role}: give name = \"...\" and set = {{param = off}}")
     from trustsim.park.params import validate_overrides
 
-    validate_overrides(dict(table["set"]))
-    return Switch(table["name"], dict(table["set"]), role)
+    try:
+        validate_overrides(dict(settings))
+    except UserError as err:
+        raise UserError(f"{source}: [claim] {role} {table['name']!r}: {err}") from None
+    return Switch(table["name"], dict(settings), role)
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,15 @@ class Claim:
                    str(table.get("unit", "")))
 
     @property
+    def mechanism_is_factor(self) -> bool:
+        """Whether the factor itself removes the mechanism (its ``low`` level is the model
+        without it, e.g. a scenario without the anchor): then only the rivals are ablated."""
+        return not self.mechanism.settings
+
+    @property
     def switches(self) -> tuple[Switch, ...]:
-        """The mechanism, then the rivals."""
-        return (self.mechanism, *self.rivals)
+        """The switches to run: the mechanism (unless it is the factor), then the rivals."""
+        return self.rivals if self.mechanism_is_factor else (self.mechanism, *self.rivals)
 
     def effect(self, runs: pd.DataFrame, label: str) -> Effect:
         """The claim's effect in ``runs``: at the defaults and across the sweep."""
@@ -189,7 +199,7 @@ class Claim:
 
 def _snap(runs: pd.DataFrame, column: str, value: Any) -> Any:
     """The level of ``column`` in the runs nearest ``value`` (the value if none is numeric)."""
-    if column not in runs or value is None:
+    if column not in runs or is_none(value) or isinstance(value, bool):
         return value
     levels = np.unique(runs[column].dropna().to_numpy(dtype=float))
     if levels.size == 0:
@@ -216,12 +226,22 @@ class Ablation:
     off: tuple[Effect, ...]  # aligned with claim.switches
 
     @property
+    def mechanism_off(self) -> Effect | None:
+        """The effect with the mechanism switched off (None when the factor is the switch)."""
+        return None if self.claim.mechanism_is_factor else self.off[0]
+
+    @property
+    def rivals_off(self) -> tuple[Effect, ...]:
+        """The effects with each rival switched off."""
+        return self.off if self.claim.mechanism_is_factor else self.off[1:]
+
+    @property
     def by_construction(self) -> str:
         """Why the rule holds by construction ('' if it does not)."""
         if self.claim.by_construction:
             return self.claim.by_construction
-        mech = self.off[0]
-        if mech.all_zero and not self.on.all_zero:
+        mech = self.mechanism_off
+        if mech is not None and mech.all_zero and not self.on.all_zero:
             return (f"with {self.claim.mechanism.describe()} no run has any "
                     f"{self.claim.metric}: the outcome needs that parameter by code")
         return ""
@@ -236,10 +256,10 @@ class Ablation:
         """Whether the claim holds by its rule (None: the rule holds by construction)."""
         if self.by_construction:
             return None
-        c = self.claim
+        c, mech = self.claim, self.mechanism_off
         return bool(c.shows(self.on.default) and c.shows(self.on.across)
-                    and not c.shows(self.off[0].default)
-                    and all(c.shows(e.default) for e in self.off[1:]))
+                    and (mech is None or not c.shows(mech.default))
+                    and all(c.shows(e.default) for e in self.rivals_off))
 
     def describe(self) -> str:
         """The finding's ablation paragraph, with the numbers."""
@@ -256,6 +276,8 @@ class Ablation:
 
         parts = [
             f"Claim (written in the spec before the run): {c.statement} Rule: {c.rule()}.",
+            *([f"The factor itself removes the mechanism ({c.mechanism.name}); the rivals are "
+               "switched off one at a time."] if c.mechanism_is_factor else []),
             f"Everything on: at the defaults {self.on.default.describe(c.unit)} ({says(self.on.default)}); "
             f"across the sweep {self.on.across.describe(c.unit)} ({says(self.on.across)}).",
         ]
@@ -266,7 +288,11 @@ class Ablation:
                 f"{share(e)} ({says(e.default)}); across the sweep {fmt(e.across.diff)}."
             )
         carriers = self.carriers
-        if carriers:
+        shown = c.shows(self.on.default)
+        if not shown:
+            carriers = []
+            parts.append("The pattern does not show with everything on, so nothing carries it.")
+        elif carriers:
             parts.append("The pattern is carried by " + ", ".join(
                 f"{s.name} ({'the claim' if s.role == 'mechanism' else 'rival'})"
                 for s in carriers) + ": without it the pattern no longer shows.")
@@ -280,9 +306,10 @@ class Ablation:
             parts.append("Verdict: the claim holds, carried by its own mechanism.")
         else:
             why = []
-            if not (c.shows(self.on.default) and c.shows(self.on.across)):
-                why.append("the pattern does not show with everything on")
-            if c.shows(self.off[0].default):
+            if not (shown and c.shows(self.on.across)):
+                why.append("the pattern does not show with everything on"
+                           + (" across the sweep" if shown else ""))
+            if self.mechanism_off is not None and c.shows(self.mechanism_off.default):
                 why.append(f"it survives without {c.mechanism.name}")
             why += [f"it needs {s.name}, a rival" for s in carriers if s.role == "rival"]
             parts.append("Verdict: the claim does not hold as stated (" + "; ".join(why) + ").")
@@ -320,7 +347,7 @@ def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[
     if isinstance(axis, list) and axis:
         def nearest(v: Any) -> Any:
             nums = [a for a in axis if isinstance(a, int | float) and not isinstance(a, bool)]
-            if not nums or not isinstance(v, int | float):
+            if not nums or not isinstance(v, int | float) or isinstance(v, bool):
                 return v
             return min(nums, key=lambda a: abs(a - v))
 
@@ -333,15 +360,23 @@ def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[
     return out
 
 
-def ablate(ctx: Context, key: str, runs: pd.DataFrame, which: Sequence[int] = (0,)) -> Ablation:
+def ablate(
+    ctx: Context,
+    key: str,
+    runs: pd.DataFrame,
+    which: Sequence[int] = (0,),
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> Ablation:
     """Run experiment ``key``'s ablations and return its claim's effects.
 
     Args:
         ctx: The build's context.
         key: Experiment key.
         runs: The experiment's ok runs (with a ``spec`` column holding the spec index when
-            the claim's factor is ``"spec"``).
+            the claim's factor is ``"spec"``), with any derived metric column already added.
         which: The spec files the experiment's runs come from (each is ablated).
+        derive: Adds derived columns (the claim's metric, if not a summary key) to a
+            table of ablation runs, as the builder did to ``runs``.
 
     Raises:
         UserError: if the spec has no ``[claim]`` table or a bad one.
@@ -358,7 +393,8 @@ def ablate(ctx: Context, key: str, runs: pd.DataFrame, which: Sequence[int] = (0
         for w in which:
             raw = ablation_spec(ctx.raw_spec(key, w), claim, switch)
             r = ctx.run(key, raw, ctx.source(key, w))
-            parts.append(r[r.status == "ok"].assign(spec=float(w)))
+            r = r[r.status == "ok"].assign(spec=float(w))
+            parts.append(derive(r) if derive is not None else r)
         off.append(claim.effect(pd.concat(parts, ignore_index=True), switch.name))
     return Ablation(claim, claim.effect(runs, "everything on"), tuple(off))
 
