@@ -28,9 +28,11 @@ The pattern *shows* in a set of runs when the difference of ``metric`` between `
 95% interval excludes zero: at the defaults (``at``; a region-blocked interval when the spec
 sweeps ``region_seed``) and across the sweep (every other swept level pooled). Each switch
 (the mechanism and every rival) is run as the same spec with its parameters fixed at their
-"off" values and the factor at ``low`` and ``high`` only (:func:`ablation_spec`). The claim
-holds when the pattern shows with everything on, no longer shows at the defaults with the
-mechanism off, and still shows there with each rival off (no rival carries it). A rule that
+"off" values and the factor at ``low`` and ``high`` only (:func:`ablation_spec`). A switch
+*removes* the pattern when, with it off, the pattern no longer shows at the defaults and less
+than half of the effect with everything on is left (so an interval that merely widens does
+not count). The claim holds when the pattern shows with everything on, the mechanism removes
+it and no rival does. A rule that
 holds by construction is no verdict: ``by_construction`` says why, and a metric that is zero
 in every run with the mechanism off (the outcome needs the parameter by code) is flagged the
 same way.
@@ -60,6 +62,9 @@ __all__ = ["Ablation", "Claim", "Effect", "Switch", "ablate", "ablation_spec", "
 
 #: The pseudo-factor of experiments that compare spec files (one scenario each).
 SPEC_FACTOR = "spec"
+
+#: A switch removes the pattern only if less than this share of the effect is left.
+REMOVED_SHARE = 0.5
 
 CLAIM_KEYS = ("statement", "metric", "factor", "low", "high", "sign", "min_effect", "at",
               "by_construction", "mechanism", "rivals", "unit")
@@ -149,8 +154,11 @@ class Claim:
 
     @property
     def mechanism_is_factor(self) -> bool:
-        """Whether the factor itself removes the mechanism (its ``low`` level is the model
-        without it, e.g. a scenario without the anchor): then only the rivals are ablated."""
+        """Whether the factor itself removes the mechanism (no ``set``).
+
+        Its ``low`` level is then the model without it (e.g. a scenario without the anchor),
+        and only the rivals are ablated.
+        """
         return not self.mechanism.settings
 
     @property
@@ -246,11 +254,18 @@ class Ablation:
                     f"{self.claim.metric}: the outcome needs that parameter by code")
         return ""
 
+    def removes(self, e: Effect) -> bool:
+        """Whether switching off leaves the pattern not showing and under half the effect."""
+        c = self.claim
+        left = c.sign * e.default.diff
+        return bool(not c.shows(e.default)
+                    and not left >= REMOVED_SHARE * c.sign * self.on.default.diff)
+
     @property
     def carriers(self) -> list[Switch]:
-        """Switches whose removal stops the pattern showing at the defaults."""
+        """Switches whose removal removes the pattern at the defaults (see :meth:`removes`)."""
         return [s for s, e in zip(self.claim.switches, self.off, strict=True)
-                if not self.claim.shows(e.default)]
+                if self.removes(e)]
 
     def verdict(self) -> bool | None:
         """Whether the claim holds by its rule (None: the rule holds by construction)."""
@@ -258,8 +273,8 @@ class Ablation:
             return None
         c, mech = self.claim, self.mechanism_off
         return bool(c.shows(self.on.default) and c.shows(self.on.across)
-                    and (mech is None or not c.shows(mech.default))
-                    and all(c.shows(e.default) for e in self.rivals_off))
+                    and (mech is None or self.removes(mech))
+                    and not any(self.removes(e) for e in self.rivals_off))
 
     def describe(self) -> str:
         """The finding's ablation paragraph, with the numbers."""
@@ -278,8 +293,8 @@ class Ablation:
             f"Claim (written in the spec before the run): {c.statement} Rule: {c.rule()}.",
             *([f"The factor itself removes the mechanism ({c.mechanism.name}); the rivals are "
                "switched off one at a time."] if c.mechanism_is_factor else []),
-            f"Everything on: at the defaults {self.on.default.describe(c.unit)} ({says(self.on.default)}); "
-            f"across the sweep {self.on.across.describe(c.unit)} ({says(self.on.across)}).",
+            f"Everything on: at the defaults {self.on.default.describe(c.unit)} "
+            f"({says(self.on.default)}); across the sweep {self.on.across.describe(c.unit)} ({says(self.on.across)}).",
         ]
         for s, e in zip(c.switches, self.off, strict=True):
             role = "the claim's mechanism" if s.role == "mechanism" else "a rival"
@@ -295,9 +310,11 @@ class Ablation:
         elif carriers:
             parts.append("The pattern is carried by " + ", ".join(
                 f"{s.name} ({'the claim' if s.role == 'mechanism' else 'rival'})"
-                for s in carriers) + ": without it the pattern no longer shows.")
+                for s in carriers) + ": without it the pattern no longer shows and less than "
+                f"{100 * REMOVED_SHARE:.0f}% of the effect is left.")
         else:
-            parts.append("No single switch removes the pattern.")
+            parts.append("No single switch removes the pattern (none leaves it not showing "
+                         f"with less than {100 * REMOVED_SHARE:.0f}% of the effect).")
         construction = self.by_construction
         verdict = self.verdict()
         if construction:
@@ -309,7 +326,7 @@ class Ablation:
             if not (shown and c.shows(self.on.across)):
                 why.append("the pattern does not show with everything on"
                            + (" across the sweep" if shown else ""))
-            if self.mechanism_off is not None and c.shows(self.mechanism_off.default):
+            if self.mechanism_off is not None and not self.removes(self.mechanism_off):
                 why.append(f"it survives without {c.mechanism.name}")
             why += [f"it needs {s.name}, a rival" for s in carriers if s.role == "rival"]
             parts.append("Verdict: the claim does not hold as stated (" + "; ".join(why) + ").")

@@ -252,6 +252,9 @@ PARAMETERS: dict[str, Parameter] = {
         _p("infrastructure_cost_scale", "1", 1.0, high=100.0,
            doc="multiplier on the cost of new infrastructure (the relationship-specific "
            "investment)"),
+        _p("distance_cost_scale", "1", 1.0, high=100.0,
+           doc="multiplier on every cost that grows with distance (transport and the per-km "
+           "part of infrastructure; 0: distance costs nothing)"),
         _p("virgin_price_scale", "1", 1.0, high=100.0,
            doc="multiplier on every virgin input price (the value an exchange replaces)"),
         _p("infrastructure_reuse", "1", 0.7,

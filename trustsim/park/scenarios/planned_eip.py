@@ -12,7 +12,8 @@ six-tenths economies of scale of infrastructure) and commercially fragile (5-12%
 probability a year, the survival of young firms [OECD2017], times ``fragility_scale``),
 without a broker, reform or landfill tax, and with weak community ties. Each handicap is a
 parameter, so an experiment can take them away one at a time (E5). The entry years are drawn
-after everything else, so spreading them leaves the tenants, places and volumes as they are. Sectors, streams and needs are the region's
+after everything else, so spreading them leaves the tenants, places and volumes as they are.
+Sectors, streams and needs are the region's
 (:data:`trustsim.park.scenarios.region.SECTORS`). Nothing schedules an exchange: whether the
 paper complementarity becomes symbiosis is left to discovery, negotiation and trust.
 """
@@ -74,8 +75,10 @@ def complementary_roster(n: int, rng: np.random.Generator) -> list[str]:
 
 
 def build_planned_eip(params: dict[str, Any], rng: np.random.Generator) -> ScenarioSpec:
-    """Generate the park from ``n_facilities``, ``region_km``, ``tenant_scale`` and
-    ``entry_spread_years`` with the layout generator."""
+    """Generate the park from its parameters with the layout generator.
+
+    Reads ``n_facilities``, ``region_km``, ``tenant_scale`` and ``entry_spread_years``.
+    """
     n, side = int(params["n_facilities"]), float(params["region_km"])
     roster = complementary_roster(n, rng)
     xy = rng.uniform(0.0, side, size=(n, 2))
@@ -96,8 +99,8 @@ def build_planned_eip(params: dict[str, Any], rng: np.random.Generator) -> Scena
         years = START_YEAR + np.floor(rng.uniform(0.0, spread, size=n)).astype(int)
         facilities = [replace(f, entry_year=int(y)) for f, y in zip(facilities, years,
                                                                         strict=True)]
-    return ScenarioSpec(name="planned_eip", description=DESCRIPTION, start_year=START_YEAR, years=25,
-                        facilities=tuple(facilities), defaults=dict(DEFAULTS))
+    return ScenarioSpec(name="planned_eip", description=DESCRIPTION, start_year=START_YEAR,
+                        years=25, facilities=tuple(facilities), defaults=dict(DEFAULTS))
 
 
 register_scenario("planned_eip", DESCRIPTION, build_planned_eip, lambda: dict(DEFAULTS))
