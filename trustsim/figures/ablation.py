@@ -326,7 +326,7 @@ class Ablation:
             if not (shown and c.shows(self.on.across)):
                 why.append("the pattern does not show with everything on"
                            + (" across the sweep" if shown else ""))
-            if self.mechanism_off is not None and not self.removes(self.mechanism_off):
+            if shown and self.mechanism_off is not None and not self.removes(self.mechanism_off):
                 why.append(f"it survives without {c.mechanism.name}")
             why += [f"it needs {s.name}, a rival" for s in carriers if s.role == "rival"]
             parts.append("Verdict: the claim does not hold as stated (" + "; ".join(why) + ").")
