@@ -294,7 +294,8 @@ class Ablation:
             *([f"The factor itself removes the mechanism ({c.mechanism.name}); the rivals are "
                "switched off one at a time."] if c.mechanism_is_factor else []),
             f"Everything on: at the defaults {self.on.default.describe(c.unit)} "
-            f"({says(self.on.default)}); across the sweep {self.on.across.describe(c.unit)} ({says(self.on.across)}).",
+            f"({says(self.on.default)}); across the sweep {self.on.across.describe(c.unit)} "
+            f"({says(self.on.across)}).",
         ]
         for s, e in zip(c.switches, self.off, strict=True):
             role = "the claim's mechanism" if s.role == "mechanism" else "a rival"

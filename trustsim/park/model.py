@@ -32,6 +32,7 @@ from trustsim.park.contracts import (
     effective_threshold,
     stage_game,
 )
+from trustsim.park.corridors import lay, neighbourhoods
 from trustsim.park.discovery import build_candidates, discovery_rates
 from trustsim.park.exchanges import END_REASONS, HISTORY_FILL, ExchangeTable
 from trustsim.park.facilities import FacilityTable
@@ -126,6 +127,9 @@ class SymbiosisPark(mesa.Model):
         self.rep_d = np.zeros(n)
         self.infra = np.zeros((n, n), dtype=np.bool_)
         self.infra_km = 0.0
+        #: pairs a corridor links, so a new pipe between them saves the reuse share
+        self.corridors = np.zeros((n, n), dtype=np.bool_)
+        self._near = neighbourhoods(self.fac, p["corridor_km"])
         #: spare managerial attention per facility, in deals (trustsim.park.negotiation)
         self.attention = np.ones(n)
         #: the broker's spare attention, in deals it can prepare for busy managers
@@ -428,7 +432,8 @@ class SymbiosisPark(mesa.Model):
 
     def _economics(self, idx: NDArray[np.int64], volume: NDArray[np.float64], year: float):
         return economics(
-            self._terms, idx, volume=volume, has_infra=self.infra.reshape(-1)[self._cand_pair[idx]],
+            self._terms, idx, volume=volume,
+            has_infra=self.corridors.reshape(-1)[self._cand_pair[idx]],  # trustsim.park.corridors
             params=self.params, year=year, energy_index=self.energy_index(year),
         )
 
@@ -594,6 +599,7 @@ class SymbiosisPark(mesa.Model):
             if not self.infra[a, b]:
                 self.infra_km += float(c.dist[cidx])
             self.infra[a, b] = self.infra[b, a] = True
+            lay(self.corridors, self._near, a, b)
         return True
 
     def _learn(self, ids: NDArray[np.int64], res: RoundResult, year: float) -> None:

@@ -259,6 +259,9 @@ PARAMETERS: dict[str, Parameter] = {
            doc="multiplier on every virgin input price (the value an exchange replaces)"),
         _p("infrastructure_reuse", "1", 0.7,
            doc="share of infrastructure cost saved on a connection that already has some"),
+        _p("corridor_km", "km", 0.0, high=100.0,
+           doc="a new pipe saves the reuse share where a pipe already links facilities within "
+           "this distance of both ends, whoever owns it (0: only the same two facilities)"),
         _p("switching_margin", "1", 0.3, high=10.0,
            doc="relative gain an alternative must offer before a receiver switches"),
         _p("infrastructure_sunk", "1", 1.0,
