@@ -99,6 +99,15 @@ def test_bad_claim_tables_are_user_errors_naming_the_key(change, match):
         Claim.from_table({**TABLE, **change}, "spec.toml")
 
 
+def test_a_level_claim_tests_the_mean_against_zero():
+    table = {k: v for k, v in TABLE.items() if k not in ("factor", "low", "high")}
+    claim = Claim.from_table(table, "spec.toml")
+    on = claim.effect(runs(3.0), "on")
+    assert on.default.diff == pytest.approx(10.0 + 1.5, abs=0.5)  # mean of y at z = 0
+    assert claim.shows(on.default) and "the mean of y must be above zero" in claim.rule()
+    assert not claim.shows(claim.effect(runs(0.0, zero=True), "zero").default)
+
+
 def test_a_switch_may_not_switch_off_the_factor_itself():
     table = {**TABLE, "factor": "tie_trust"}
     with pytest.raises(UserError, match="switches off the factor"):
@@ -138,10 +147,13 @@ def test_every_claim_parses_and_names_swept_levels(key):
     exp = EXPERIMENTS[key]
     which = claimed_spec(key)
     raw = load_experiment_spec(key, which=which)
-    claim = Claim.from_table(raw["claim"], exp.specs[which])
-    if claim.factor == ablation.SPEC_FACTOR:
-        assert {claim.low, claim.high} <= set(range(len(exp.specs)))
-    else:
-        assert claim.low in raw["sweep"][claim.factor] and claim.high in raw["sweep"][claim.factor]
-    for name, value in claim.at.items():
-        assert value in raw["sweep"][name], (key, name)
+    tables = raw["claim"] if isinstance(raw["claim"], list) else [raw["claim"]]
+    for table in tables:
+        claim = Claim.from_table(table, exp.specs[which])
+        if claim.factor == ablation.SPEC_FACTOR:
+            assert {claim.low, claim.high} <= set(range(len(exp.specs)))
+        elif claim.factor:
+            sweep = raw["sweep"][claim.factor]
+            assert claim.low in sweep and claim.high in sweep
+        for name, value in claim.at.items():
+            assert value in raw["sweep"][name], (key, name)

@@ -86,6 +86,17 @@ def _no_corridors(mp):
     mp.setattr(SymbiosisPark, "_economics", economics)
 
 
+def _same_coordination(mp):  # every match coordinated at a utility's cost
+    terms = negotiation.MatchTerms.from_candidates.__func__
+
+    def same(cls, **kwargs):
+        out = terms(cls, **kwargs)
+        out.coordination = np.full_like(out.coordination, kwargs["params"]["coordination_cost"])
+        return out
+
+    mp.setattr(negotiation.MatchTerms, "from_candidates", classmethod(same))
+
+
 def _no_relet(mp):
     mp.setattr(park_model, "relet", lambda model, vacant, t: np.zeros(0, dtype=np.int64))
 
@@ -118,6 +129,7 @@ REMOVED = {
     (("distance_cost_scale", 0.0),): (_no_distance_cost, "region", {"n_facilities": 60}, {}),
     (("corridor_km", 0.0),): (_no_corridors, "region", {"n_facilities": 60, "region_km": 10.0},
                               {"corridor_km": 3.0}),
+    (("byproduct_coordination", 1.0),): (_same_coordination, "kalundborg", {}, {}),
     (("relet_rate", 0.0),): (_no_relet, "planned_eip", {"fragility_scale": 3.0},
                              {"relet_rate": 2.0}),
     (("fragility_scale", 0.0),): (_no_closures, "planned_eip", {}, {}),
@@ -131,6 +143,8 @@ EXEMPT = {
     (("broker_year", 2000), ("entry_spread_years", 20.0), ("fragility_scale", 0.0),
      ("region_km", 5.0), ("social_cohesion", 0.8), ("tenant_scale", 1.0)):
         "scenario inputs at other values (E5's factorial), not a mechanism's code",
+    (("byproduct_trust", 0.4),):
+        "the by-products' trust threshold at the utilities' (0.4): one threshold, one path",
     (("search_distance_cost", 0.0), ("search_radius_km", 2000.0)):
         "the own-search rate and radius at values that no longer limit search",
 }
@@ -140,12 +154,11 @@ def claim_switches():
     """(spec file, switch name, settings key) of every switch in every spec's [claim]."""
     out = []
     for path in sorted((ROOT / "experiments").glob("E*.toml")):
-        claim = tomllib.loads(path.read_text()).get("claim")
-        if not claim:
-            continue
-        for table in [claim["mechanism"], *claim.get("rivals", [])]:
-            if table.get("set"):
-                out.append((path.name, table["name"], tuple(sorted(table["set"].items()))))
+        claims = tomllib.loads(path.read_text()).get("claim", [])
+        for claim in claims if isinstance(claims, list) else [claims]:
+            for table in [claim["mechanism"], *claim.get("rivals", [])]:
+                if table.get("set"):
+                    out.append((path.name, table["name"], tuple(sorted(table["set"].items()))))
     return out
 
 

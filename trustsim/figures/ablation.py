@@ -131,9 +131,11 @@ class Claim:
             if key not in CLAIM_KEYS:
                 raise UserError(f"{source}: [claim]: unknown key {key!r}; allowed: "
                                 f"{', '.join(CLAIM_KEYS)}")
-        for key in ("statement", "metric", "factor", "low", "high", "mechanism"):
+        for key in ("statement", "metric", "mechanism"):
             if key not in table:
                 raise UserError(f"{source}: [claim] needs {key!r}")
+        if "factor" in table and not ("low" in table and "high" in table):
+            raise UserError(f"{source}: [claim] with a factor needs 'low' and 'high'")
         sign = table.get("sign", 1)
         if sign not in (1, -1):
             raise UserError(f"{source}: [claim] sign must be 1 or -1, got {sign!r}")
@@ -144,11 +146,12 @@ class Claim:
         mechanism = _switch(table["mechanism"], "mechanism", source)
         rivals = tuple(_switch(r, "rival", source) for r in table.get("rivals", []))
         for s in (mechanism, *rivals):
-            if table["factor"] in s.settings:
+            if table.get("factor") in s.settings:
                 raise UserError(f"{source}: [claim] {s.name!r} switches off the factor "
                                 f"{table['factor']!r} itself")
-        return cls(table["statement"], table["metric"], table["factor"], table["low"],
-                   table["high"], int(sign), float(min_effect), dict(table.get("at", {})),
+        return cls(table["statement"], table["metric"], table.get("factor", ""),
+                   table.get("low"), table.get("high"), int(sign), float(min_effect),
+                   dict(table.get("at", {})),
                    mechanism, rivals, str(table.get("by_construction", "")),
                    str(table.get("unit", "")))
 
@@ -171,9 +174,13 @@ class Claim:
         if self.metric not in runs:
             raise UserError(f"[claim] metric {self.metric!r} is not a result column")
         block = region_blocks(runs)
-        low, high = _snap(runs, self.factor, self.low), _snap(runs, self.factor, self.high)
         at = {k: _snap(runs, k, v) for k, v in self.at.items() if k in runs}
         values = runs[self.metric].to_numpy(dtype=float)
+        if not self.factor:
+            return Effect(label=label, default=level(runs, self.metric, at),
+                          across=level(runs, self.metric, {}),
+                          all_zero=bool(np.all(np.nan_to_num(values) == 0.0)))
+        low, high = _snap(runs, self.factor, self.low), _snap(runs, self.factor, self.high)
         return Effect(
             label=label,
             default=contrast(runs, self.metric, {**at, self.factor: low},
@@ -191,6 +198,13 @@ class Claim:
     def rule(self) -> str:
         """The verdict rule in words."""
         side = "rise" if self.sign > 0 else "fall"
+        if not self.factor:
+            at = ", ".join(f"{k} = {v}" for k, v in self.at.items())
+            return (
+                f"the mean of {self.metric} must be {'above' if self.sign > 0 else 'below'} "
+                f"zero by at least {fmt(self.min_effect)}{self.unit}, its 95% interval "
+                f"excluding zero, at the defaults{f' ({at})' if at else ''} and across the sweep"
+            )
         if self.factor == SPEC_FACTOR:
             return (
                 f"{self.metric} must {side} from the experiment's spec file {self.low} to "
@@ -203,6 +217,28 @@ class Claim:
             f"least {fmt(self.min_effect)}{self.unit}, its 95% interval excluding zero, at the "
             f"defaults{f' ({at})' if at else ''} and across the sweep"
         )
+
+
+def level(runs: pd.DataFrame, metric: str, where: Mapping[str, Any]) -> Contrast:
+    """The mean of ``metric`` over the runs matching ``where``, with a 95% t interval.
+
+    For claims about a level rather than a difference (no factor): ``a`` is 0, ``b`` and
+    ``diff`` the mean.
+    """
+    from scipy import stats
+
+    keep = np.ones(len(runs), dtype=bool)
+    for key, value in where.items():
+        column = runs[key].to_numpy(dtype=float)
+        keep &= np.isnan(column) if is_none(value) else np.isclose(column, float(value))
+    y = runs.loc[keep, metric].dropna().to_numpy(dtype=float)
+    if y.size == 0:
+        return Contrast(0.0, np.nan, np.nan, np.nan, np.nan)
+    mean = float(y.mean())
+    if y.size < 2:
+        return Contrast(0.0, mean, mean, np.nan, np.nan)
+    half = float(stats.t.ppf(0.975, y.size - 1) * y.std(ddof=1) / np.sqrt(y.size))
+    return Contrast(0.0, mean, mean, mean - half, mean + half)
 
 
 def _snap(runs: pd.DataFrame, column: str, value: Any) -> Any:
@@ -289,18 +325,23 @@ class Ablation:
         def says(x: Contrast) -> str:
             return "shows" if c.shows(x) else "does not show"
 
+        def value(x: Contrast) -> str:
+            if c.factor:
+                return x.describe(c.unit)
+            return f"mean {fmt(x.b)}{c.unit} (95% CI [{fmt(x.low)}, {fmt(x.high)}])"
+
         parts = [
             f"Claim (written in the spec before the run): {c.statement} Rule: {c.rule()}.",
             *([f"The factor itself removes the mechanism ({c.mechanism.name}); the rivals are "
                "switched off one at a time."] if c.mechanism_is_factor else []),
-            f"Everything on: at the defaults {self.on.default.describe(c.unit)} "
-            f"({says(self.on.default)}); across the sweep {self.on.across.describe(c.unit)} "
+            f"Everything on: at the defaults {value(self.on.default)} "
+            f"({says(self.on.default)}); across the sweep {value(self.on.across)} "
             f"({says(self.on.across)}).",
         ]
         for s, e in zip(c.switches, self.off, strict=True):
             role = "the claim's mechanism" if s.role == "mechanism" else "a rival"
             parts.append(
-                f"Without {s.describe()}, {role}: at the defaults {e.default.describe(c.unit)}"
+                f"Without {s.describe()}, {role}: at the defaults {value(e.default)}"
                 f"{share(e)} ({says(e.default)}); across the sweep {fmt(e.across.diff)}."
             )
         carriers = self.carriers
@@ -384,6 +425,7 @@ def ablate(
     runs: pd.DataFrame,
     which: Sequence[int] = (0,),
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    index: int = 0,
 ) -> Ablation:
     """Run experiment ``key``'s ablations and return its claim's effects.
 
@@ -395,16 +437,17 @@ def ablate(
         which: The spec files the experiment's runs come from (each is ablated).
         derive: Adds derived columns (the claim's metric, if not a summary key) to a
             table of ablation runs, as the builder did to ``runs``.
+        index: Which of the spec's claims (``[[claim]]`` tables), in order.
 
     Raises:
         UserError: if the spec has no ``[claim]`` table or a bad one.
     """
     import pandas as pd
 
-    table = ctx.claim(key, which[0])
-    if table is None:
-        raise UserError(f"{ctx.source(key, which[0])}: no [claim] table")
-    claim = Claim.from_table(table, ctx.source(key, which[0]))
+    tables = ctx.claims(key, which[0])
+    if len(tables) <= index:
+        raise UserError(f"{ctx.source(key, which[0])}: no [claim] table number {index + 1}")
+    claim = Claim.from_table(tables[index], ctx.source(key, which[0]))
     off = []
     for switch in claim.switches:
         parts = []
@@ -423,6 +466,7 @@ def draw(ablation: Ablation, ax: Axes, title: str) -> Axes:
 
     c = ablation.claim
     plotting.plot_effects(ablation.table(), threshold=c.sign * c.min_effect, ax=ax)
-    ax.set(title=title, xlabel=f"change in {c.metric.replace('_', ' ')}\n"
-                               f"{c.factor} {c.low} -> {c.high}")
+    what = c.metric.replace("_", " ")
+    ax.set(title=title, xlabel=f"change in {what}\n{c.factor} {c.low} -> {c.high}"
+           if c.factor else f"mean {what}")
     return ax

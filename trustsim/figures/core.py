@@ -249,9 +249,15 @@ class Context:
         raw.pop("claim", None)
         return raw
 
-    def claim(self, key: str, which: int = 0) -> dict[str, Any] | None:
-        """Return the ``[claim]`` table of experiment ``key``'s spec, or None if it has none."""
-        return load_experiment_spec(key, self.size, self.spec_dir, which).get("claim")
+    def claims(self, key: str, which: int = 0) -> list[dict[str, Any]]:
+        """Return the claims of experiment ``key``'s spec, in order (empty if it states none).
+
+        A spec states one ``[claim]`` table or several ``[[claim]]`` tables.
+        """
+        table = load_experiment_spec(key, self.size, self.spec_dir, which).get("claim")
+        if table is None:
+            return []
+        return list(table) if isinstance(table, list) else [table]
 
     def source(self, key: str, which: int = 0) -> str:
         """Return the path of experiment ``key``'s (``which``-th) spec file."""

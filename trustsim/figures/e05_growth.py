@@ -166,7 +166,7 @@ def build(ctx: Context) -> list[Finding]:
     ax_d.set(xlabel="change in exchanges per tenant-year", title="(d) gain from removing a cause")
     ctx.save(fig, "E05_growth_paths")
 
-    claim = Claim.from_table(ctx.claim("E5", 1), ctx.source("E5", 1))
+    claim = Claim.from_table(ctx.claims("E5", 1)[0], ctx.source("E5", 1))
     organic = runs[runs.spec == 0.0]
     on = contrast(runs, METRIC, {"spec": 0.0}, {"spec": 1.0})
     versus_fac = contrast(runs, METRIC, {"spec": 2.0}, {"spec": 1.0})

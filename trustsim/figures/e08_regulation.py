@@ -6,16 +6,32 @@ the end against the reform year ("never" at the right), one line per pre-reform 
 intervals over replicates; panel (b): by-product exchanges over time (median over replicates)
 for each reform year at the heaviest burden, the reform marked; (c) the ablation of the spec's
 ``[claim]`` (the reform's effect at the scenario's own burden and across the sweep, with the
-regulatory cost and the landfill tax switched off in turn).
+regulatory cost and the landfill tax switched off in turn); (d) the P3 ablation: the lag from
+the first exchange to the first by-product exchange, with the by-products' higher trust
+threshold, waste regulation and their coordination cost switched off in turn.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from trustsim.figures import ablation
 from trustsim.figures.common import contrast, lines, means
 from trustsim.figures.core import Context, Finding, experiment, fmt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def lag(runs: pd.DataFrame) -> pd.DataFrame:
+    """Add ``byproduct_lag``: years from the first exchange to the first by-product exchange.
+
+    A run without a by-product exchange counts to its end (a lower bound on its lag).
+    """
+    first = runs.first_byproduct_year.fillna(runs.year)
+    return runs.assign(byproduct_lag=first - runs.first_exchange_year)
 
 
 @experiment(
@@ -28,7 +44,7 @@ def build(ctx: Context) -> list[Finding]:
     """Run the reform-year sweep; draw end-state by-products and by-product growth over time."""
     import matplotlib.pyplot as plt
 
-    runs = ctx.sweep("E8")
+    runs = lag(ctx.sweep("E8"))
     runs = runs[runs.status == "ok"].copy()
     ts = ctx.timeseries("E8")
     years = sorted(int(y) for y in runs.regulatory_reform_year.dropna().unique())
@@ -39,7 +55,7 @@ def build(ctx: Context) -> list[Finding]:
     table = means(
         runs, ["byproduct_exchanges", "utility_exchanges"], by=["liability_share", "reform"]
     )
-    fig, (ax_a, ax_b, ax_c) = plt.subplots(1, 3, figsize=(9.9, 2.9))
+    fig, (ax_a, ax_b, ax_c, ax_d) = plt.subplots(1, 4, figsize=(13.2, 2.9))
     lines(
         table,
         "byproduct_exchanges",
@@ -77,7 +93,9 @@ def build(ctx: Context) -> list[Finding]:
     )
     ax_b.legend(title="reform", fontsize=6, ncol=2)
     result = ablation.ablate(ctx, "E8", runs)
-    ablation.draw(result, ax_c, "(c) ablation: effect of the reform")
+    ablation.draw(result, ax_c, "(c) ablation: effect of the reform (P12)")
+    order = ablation.ablate(ctx, "E8", runs, derive=lag, index=1)
+    ablation.draw(order, ax_d, "(d) ablation: by-products later (P3)")
     ctx.save(fig, "E08_regulation")
 
     early, late = min(runs.reform), max(runs.reform)
@@ -106,6 +124,7 @@ def build(ctx: Context) -> list[Finding]:
         + " by-product exchanges; under the heaviest burden "
         f"({fmt(heavy)}) it " + ("does" if heavy_shows else "does not") + ". "
     )
-    text += result.describe()
-    holds = result.verdict()
+    text += "P12. " + result.describe() + " P3. " + order.describe()
+    verdicts = [result.verdict(), order.verdict()]
+    holds = False if False in verdicts else (None if None in verdicts else True)
     return [ctx.finding("E8", "E08_regulation", text, holds)]
