@@ -23,6 +23,12 @@ An experiment spec states its claim in a ``[claim]`` table, written before the r
     name = "ties reveal matches"
     set = { tie_discovery_rate = 0.0 }
 
+A spec may state several claims as ``[[claim]]`` tables. A claim without ``factor`` is about
+a level: the pattern shows when the mean of ``metric`` has the sign and size asked for, with
+its 95% interval excluding zero. A mechanism without ``set`` is removed by the factor itself
+(its ``low`` level is the model without it, e.g. a scenario without the anchor), and only
+the rivals are switched off.
+
 The pattern *shows* in a set of runs when the difference of ``metric`` between ``factor`` at
 ``high`` and at ``low`` has the predicted sign, is at least ``min_effect`` in size and its
 95% interval excludes zero: at the defaults (``at``; a region-blocked interval when the spec
