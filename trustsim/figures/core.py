@@ -462,8 +462,10 @@ def command_for(key: str, size: str) -> str:
 
 
 def readme_name(size: str) -> str:
-    """The README a build of ``size`` writes: README.md for full builds (the committed record),
-    README.<size>.md otherwise, so a quick or smoke build never overwrites the full one.
+    """The README a build of ``size`` writes.
+
+    README.md for full builds (the committed record), README.<size>.md otherwise, so a quick
+    or smoke build never overwrites the full one.
     """
     return "README.md" if size == "full" else f"README.{size}.md"
 
