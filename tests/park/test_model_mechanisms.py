@@ -262,8 +262,10 @@ ALTERNATIVE = {
     "regulatory_reform_year": None, "permit_cost": 500000.0, "liability_share": 0.8,
     "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,
     "variability_scale": 5.0, "n_facilities": 40, "region_km": 20.0, "steps_per_year": 12,
-    "region_seed": 7,
+    "region_seed": 7, "relet_rate": 4.0, "distance_cost_scale": 0.2, "corridor_km": 5.0,
 }
+#: Parameters of the planned_eip generator only (inert in a region by design), and theirs.
+PLANNED_ONLY = {"tenant_scale": 1.0, "entry_spread_years": 10.0}
 
 
 def fingerprint(**overrides):
@@ -276,7 +278,18 @@ def fingerprint(**overrides):
 
 
 def test_every_parameter_has_an_alternative():
-    assert set(ALTERNATIVE) == set(PARAMETERS)
+    assert set(ALTERNATIVE) | set(PLANNED_ONLY) == set(PARAMETERS)
+
+
+@pytest.mark.parametrize("name", sorted(PLANNED_ONLY))
+def test_no_planned_park_parameter_is_inert(name):
+    def run(**overrides):
+        m = SymbiosisPark("planned_eip", rng=3, relet_rate=1.0, **overrides)
+        m.run_years(25)
+        return m.timeseries(), m.exchanges_table()
+
+    (ts, ex), (ts2, ex2) = run(), run(**{name: PLANNED_ONLY[name]})
+    assert not (ts.equals(ts2) and ex.equals(ex2)), f"{name} changed nothing"
 
 
 @pytest.fixture(scope="module")

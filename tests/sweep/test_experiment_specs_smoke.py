@@ -33,12 +33,30 @@ def test_smoke_is_smaller_than_quick_and_quick_than_full(key, which):
     assert runs[0] <= runs[1] <= runs[2], key
 
 
+def _claimed(key):
+    return any(load_experiment_spec(key, which=i).get("claim")
+               for i in range(len(EXPERIMENTS[key].specs)))
+
+
 @pytest.mark.parametrize("key", list(EXPERIMENTS))
-def test_experiment_builds_its_figures_at_smoke_size(key, tmp_path):
+def test_experiment_builds_its_figures_at_smoke_size(key, tmp_path, monkeypatch):
+    from trustsim.figures.core import Context
+
+    titles = []
+    save = Context.save
+
+    def recording(self, fig, stem):
+        titles.extend(ax.get_title() for ax in fig.axes)
+        return save(self, fig, stem)
+
+    monkeypatch.setattr(Context, "save", recording)
     findings = build_figures(
         [key], size="smoke", results=tmp_path / "results", figures=tmp_path / "figures"
     )
     assert findings, key
+    if _claimed(key):  # the spec states a claim: its figure has the ablation panel
+        assert any("ablation" in t or "removing a cause" in t for t in titles), titles
+        assert all("Claim (written in the spec before the run)" in f.text for f in findings)
     for finding in findings:
         assert finding.experiment == key and finding.size == "smoke"
         assert finding.text.strip()

@@ -54,6 +54,11 @@ class Contrast:
         )
 
 
+def is_none(value: Any) -> bool:
+    """Whether a spec value means "none" (a year that never comes, say): None or "none"."""
+    return value is None or (isinstance(value, str) and value.lower() == "none")
+
+
 def contrast(
     runs: pd.DataFrame,
     metric: str,
@@ -63,6 +68,9 @@ def contrast(
     block: str | None = None,
 ) -> Contrast:
     """Contrast ``metric`` between runs matching ``b`` and runs matching ``a`` (b minus a).
+
+    A value of None or ``"none"`` matches the runs where the column is missing (a parameter
+    set to none, such as a reform that never comes).
 
     Without ``block`` (or when the runs hold a single level of it) the interval is Welch's
     over runs. With ``block`` (such as ``region_seed`` swept over a few regions) the runs are
@@ -76,7 +84,8 @@ def contrast(
     def mask(where: Mapping[str, Any]) -> np.ndarray:
         keep = np.ones(len(runs), dtype=bool)
         for key, value in where.items():
-            keep &= np.isclose(runs[key].to_numpy(dtype=float), float(value))
+            column = runs[key].to_numpy(dtype=float)
+            keep &= np.isnan(column) if is_none(value) else np.isclose(column, float(value))
         return keep & runs[metric].notna().to_numpy()
 
     if block is not None and block in runs.columns and runs[block].nunique() > 1:

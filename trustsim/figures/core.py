@@ -243,15 +243,34 @@ class Context:
         self.commits.setdefault(key, set()).add((commit or "unknown")[:10])
 
     def raw_spec(self, key: str, which: int = 0) -> dict[str, Any]:
-        """Return experiment ``key``'s (``which``-th) spec at this context's size."""
-        return load_experiment_spec(key, self.size, self.spec_dir, which)
+        """Return experiment ``key``'s (``which``-th) spec at this context's size.
+
+        The ``[claim]`` table is left out (see :meth:`claim`): rewording a claim or its
+        verdict rule does not invalidate finished runs.
+        """
+        raw = load_experiment_spec(key, self.size, self.spec_dir, which)
+        raw.pop("claim", None)
+        return raw
+
+    def claims(self, key: str, which: int = 0) -> list[dict[str, Any]]:
+        """Return the claims of experiment ``key``'s spec, in order (empty if it states none).
+
+        A spec states one ``[claim]`` table or several ``[[claim]]`` tables.
+        """
+        table = load_experiment_spec(key, self.size, self.spec_dir, which).get("claim")
+        if table is None:
+            return []
+        return list(table) if isinstance(table, list) else [table]
+
+    def source(self, key: str, which: int = 0) -> str:
+        """Return the path of experiment ``key``'s (``which``-th) spec file."""
+        return str(self.spec_dir / EXPERIMENTS[key].specs[which])
 
     def spec(self, key: str, which: int = 0) -> ExperimentSpec:
         """Return experiment ``key``'s validated runner spec at this context's size."""
         from trustsim.sweep.spec import parse_spec
 
-        source = str(self.spec_dir / EXPERIMENTS[key].specs[which])
-        return parse_spec(self.raw_spec(key, which), source=source)
+        return parse_spec(self.raw_spec(key, which), source=self.source(key, which))
 
     def run_dir(self, name: str, raw: Mapping[str, Any]) -> Path:
         """Return the results folder of a spec (its name plus a hash of its content)."""
@@ -263,11 +282,15 @@ class Context:
 
     def sweep(self, key: str, which: int = 0) -> pd.DataFrame:
         """Run experiment ``key``'s missing runs through the runner and return all its runs."""
+        return self.run(key, self.raw_spec(key, which), self.source(key, which))
+
+    def run(self, key: str, raw: Mapping[str, Any], source: str) -> pd.DataFrame:
+        """Run a raw spec's missing runs (for experiment ``key``) and return all its runs."""
         from trustsim.sweep.results import load_results
         from trustsim.sweep.runner import run_sweep
+        from trustsim.sweep.spec import parse_spec
 
-        raw = self.raw_spec(key, which)
-        spec = self.spec(key, which)
+        spec = parse_spec(dict(raw), source=source)
         out = self.run_dir(spec.name, raw)
         self._clear_once(out)
         report = run_sweep(
@@ -442,8 +465,10 @@ def command_for(key: str, size: str) -> str:
 
 
 def readme_name(size: str) -> str:
-    """The README a build of ``size`` writes: README.md for full builds (the committed record),
-    README.<size>.md otherwise, so a quick or smoke build never overwrites the full one.
+    """The README a build of ``size`` writes.
+
+    README.md for full builds (the committed record), README.<size>.md otherwise, so a quick
+    or smoke build never overwrites the full one.
     """
     return "README.md" if size == "full" else f"README.{size}.md"
 
@@ -460,8 +485,11 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
         "CI size (a few points, one replicate): read smoke numbers as a check that the code runs,",
         "not as results.",
         "",
-        f"This README was last written by a `{size}` build. The figures (PNG and PDF) are",
-        "written next to it.",
+        f"This README was last written by a `{size}` build. The figures are written next to",
+        "it: the PNGs (150 dpi) are committed, so the images below show in the repository; the",
+        "PDFs are build outputs. Where a spec states its claim (a `[claim]` table: mechanism,",
+        "rivals, the parameters that switch each off, the verdict rule), the verdict is that",
+        "rule's, and the figure has an ablation panel (trustsim/figures/ablation.py).",
         "",
         "| experiment | claims | figure | verdict |",
         "|---|---|---|---|",

@@ -8,13 +8,17 @@ one line per number of firms, 95% intervals over replicates (over regions, after
 within each, when the spec sweeps ``region_seed`` as a blocking factor; the dispersion
 contrast then compares each region with itself spread wider). The model has no
 facility-size parameter (volumes come with the sector), so the number of firms stands for
-scale.
+scale. Panel (c): the ablation of the spec's ``[claim]`` (the dispersion effect with distance
+costs, distance-limited search and social ties switched off in turn).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from trustsim.figures import ablation
 from trustsim.figures.common import (
     contrast,
     means,
@@ -25,8 +29,17 @@ from trustsim.figures.common import (
 )
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Exchanges per facility from which a cell counts as symbiosis (one exchange per ten firms).
 VIABLE = 0.1
+
+
+def derive(runs: pd.DataFrame) -> pd.DataFrame:
+    """Add exchanges per firm and density (firms per square km) to a table of runs."""
+    return runs.assign(per_facility=runs.active_exchanges / runs.n_facilities,
+                       density=runs.n_facilities / runs.region_km**2)
 
 
 @experiment(
@@ -41,15 +54,13 @@ def build(ctx: Context) -> list[Finding]:
 
     from trustsim.figures import plotting
 
-    runs = ctx.sweep("E7")
+    runs = derive(ctx.sweep("E7"))
     runs = runs[runs.status == "ok"].copy()
-    runs["per_facility"] = runs.active_exchanges / runs.n_facilities
-    runs["density"] = runs.n_facilities / runs.region_km**2
     keys = ["n_facilities", "region_km"]
     table = means(per_region(runs, ["per_facility"], keys), ["per_facility"], by=keys)
     block = region_blocks(runs)
     table["density"] = table.n_facilities / table.region_km**2
-    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(6.8, 2.7))
+    fig, (ax_a, ax_b, ax_c) = plt.subplots(1, 3, figsize=(10.2, 2.8))
     cells = table.assign(log_km=np.log2(table.region_km), log_n=np.log2(table.n_facilities))
     vmax = max(float(cells["mean"].max()), VIABLE)
     plotting.plot_phase_diagram(
@@ -77,6 +88,8 @@ def build(ctx: Context) -> list[Finding]:
         title="(b) against density",
     )
     ax_b.legend(title="firms", fontsize=6)
+    result = ablation.ablate(ctx, "E7", runs, derive=derive)
+    ablation.draw(result, ax_c, "(c) ablation: effect of dispersion")
     ctx.save(fig, "E07_scale_density")
 
     notes, rises, reasons, thresholds = [], [], [], []
@@ -106,7 +119,7 @@ def build(ctx: Context) -> list[Finding]:
             f"{threshold}"
         )
     rho = float(runs[["density", "per_facility"]].corr(method="spearman").iloc[0, 1])
-    holds = all(rises)
+    shown = all(rises)
     text = (
         f"{len(runs)} runs. " + "; ".join(notes) + f". Spearman correlation of exchanges per "
         f"firm with density: {fmt(rho, 2)}. "
@@ -119,10 +132,12 @@ def build(ctx: Context) -> list[Finding]:
                 else f"No minimum viable density shows on the grid: every density reaches "
                 f"{VIABLE} exchanges per firm or none does."
             )
-            if holds
+            if shown
             else "Exchanges per firm do not fall with dispersion beyond the 95% interval at "
             "every scale. " + " ".join(r for r in reasons if r)
         )
     )
     text += " " + region_note(runs, "per_facility", keys, "exchanges per firm")
+    text += " " + result.describe()
+    holds = result.verdict()
     return [ctx.finding("E7", "E07_scale_density", text, holds)]

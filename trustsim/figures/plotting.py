@@ -28,6 +28,7 @@ __all__ = [
     "plot_bars",
     "plot_box_limits",
     "plot_degree_distribution",
+    "plot_effects",
     "plot_lines",
     "plot_morris",
     "plot_network",
@@ -37,6 +38,9 @@ __all__ = [
     "plot_sobol",
     "save_figure",
 ]
+
+#: Resolution of the PNGs (committed in figures/, so kept small); PDFs are vector.
+PNG_DPI = 150
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -551,6 +555,45 @@ def plot_network(
     return ax
 
 
+def plot_effects(
+    table: pd.DataFrame,
+    *,
+    threshold: float = 0.0,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw effects with 95% intervals, one row per condition, two markers per row.
+
+    Args:
+        table: Tidy table with ``condition``, ``where`` (two levels, e.g. at the defaults and
+            across the sweep), ``estimate``, ``lo`` and ``hi``; rows in drawing order.
+        threshold: Smallest effect that counts (a dotted line; none when 0).
+        ax: Axes to draw on.
+
+    Returns:
+        The Axes.
+    """
+    ax = _axes(ax)
+    colors = _colors(ax)
+    conditions = list(dict.fromkeys(table["condition"]))
+    wheres = list(dict.fromkeys(table["where"]))
+    y = {c: len(conditions) - 1 - i for i, c in enumerate(conditions)}
+    for k, where in enumerate(wheres):
+        part = table[table["where"] == where]
+        ys = np.array([y[c] for c in part["condition"]]) + (0.15 if k == 0 else -0.15)
+        est = part["estimate"].to_numpy(dtype=float)
+        err = np.vstack([est - part["lo"].to_numpy(dtype=float),
+                         part["hi"].to_numpy(dtype=float) - est])
+        ax.errorbar(est, ys, xerr=np.nan_to_num(err), fmt="o" if k == 0 else "s",
+                    color=colors[k % len(colors)], mfc="white" if k else None, ms=3.5,
+                    lw=0.9, capsize=1.5, ls="none", label=where)
+    ax.axvline(0.0, color="0.4", lw=0.6)
+    if threshold:
+        ax.axvline(threshold, color="0.4", lw=0.6, ls=":")
+    ax.set_yticks(list(y.values()), list(y))
+    ax.legend(fontsize=6, loc="best")
+    return ax
+
+
 def _node_positions(graph: nx.Graph) -> dict[Any, tuple[float, float]] | None:
     """Return positions from node attributes ``pos`` or ``x``/``y``, or None if any is missing."""
     out: dict[Any, tuple[float, float]] = {}
@@ -582,6 +625,7 @@ def save_figure(
     paths = []
     for fmt in formats:
         path = stem.with_suffix(f".{fmt}")
-        fig.savefig(path, format=fmt, metadata=save_metadata(fmt))
+        dpi = PNG_DPI if fmt == "png" else "figure"
+        fig.savefig(path, format=fmt, metadata=save_metadata(fmt), dpi=dpi)
         paths.append(path)
     return paths

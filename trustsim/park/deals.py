@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from trustsim.park.contracts import FORMAL, choose_contract, stage_game
+from trustsim.park.corridors import lay
 from trustsim.park.decisions import would_honour
 from trustsim.park.negotiation import match_economics, replenish_attention
 from trustsim.park.state import ParkState
@@ -136,4 +137,5 @@ def form_exchange(s: ParkState, cidx: int, volume: float, t: int, year: float) -
         if not s.infra[a, b]:
             s.infra_km += float(c.dist[cidx])
         s.infra[a, b] = s.infra[b, a] = True
+        lay(s.corridors, s.near, a, b)
     return True

@@ -2,7 +2,8 @@
 
 Facilities whose entry step has come start operating; scheduled exits and random closures
 (probability ``fragility * fragility_scale / steps_per_year``) end all their exchanges (reason
-``exit``); exchanges whose stream or need has ended stop (reason ``stream_ended``).
+``exit``); exchanges whose stream or need has ended stop (reason ``stream_ended``); plots a
+closure vacated are let again to new tenants (:mod:`trustsim.park.tenancy`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from trustsim.park.state import ParkState
+from trustsim.park.tenancy import relet
 from trustsim.park.termination import end_exchanges
 
 __all__ = ["enter_and_exit"]
@@ -26,9 +28,15 @@ def enter_and_exit(s: ParkState, rng: np.random.Generator, t: int) -> tuple[list
         entered = np.flatnonzero(~fac.active & (fac.entry_step == t)
                                  & (fac.exit_step > t)).tolist()
         fac.active[entered] = True
+    if s.vacant.any():  # plots vacated by closures, let again (trustsim.park.tenancy)
+        let = relet(s, rng, np.flatnonzero(s.vacant), t)
+        s.vacant[let] = False
+        entered = entered + let.tolist()
     leaving = fac.exit_step <= t
     if s.may_close:
-        leaving |= rng.random(fac.n) < s.exit_rate
+        closing = rng.random(fac.n) < s.exit_rate
+        s.vacant |= closing & fac.active & ~leaving
+        leaving |= closing
     leaving &= fac.active
     closed: list[int] = []
     if leaving.any():

@@ -9,7 +9,8 @@ The yearly joint surplus of moving volume q from a supplier to a receiver over d
         - coordination_cost * (byproduct_coordination if by-product)    coordination
 
 with ``capex = (infra_fixed + infra_per_km * d) * (q / ref_volume)**0.6`` (six-tenths rule
-[Williams1947]; times ``infrastructure_cost_scale``; virgin prices times
+[Williams1947]; times ``infrastructure_cost_scale``; transport and the per-km part of the
+infrastructure times ``distance_cost_scale``; virgin prices times
 ``virgin_price_scale``) reduced by ``infrastructure_reuse`` on a connection that already carries
 infrastructure (lock-in, [Arthur1989; Chertow2007]). The surplus is split by
 ``surplus_split`` (Nash bargaining with fixed weights [Nash1950]), so both gain iff J > 0;
@@ -98,12 +99,13 @@ class MatchTerms:
                         rs: dict[str, NDArray], params: dict) -> MatchTerms:
         """Terms of the matches (output stream ``out``, need ``need``, resource ``res``...)."""
         byp = rs["byproduct"][res]
+        per_km = params["distance_cost_scale"]  # 0: distance costs nothing (E7's ablation)
         return cls(
             price=need_price[need] * params["virgin_price_scale"],
             energy=rs["energy"][res], diverted=rs["diverted_t"][res], byproduct=byp,
-            disposal=fac_out_disposal[out], transport=rs["transport"][res],
+            disposal=fac_out_disposal[out], transport=rs["transport"][res] * per_km,
             route_km=dist + offsite, ref_volume=rs["ref_volume"][res],
-            infra_base=rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist,
+            infra_base=rs["infra_fixed"][res] + rs["infra_per_km"][res] * dist * per_km,
             coordination=params["coordination_cost"]
             * np.where(byp, params["byproduct_coordination"], 1.0),
         )
@@ -180,6 +182,7 @@ def match_economics(s: ParkState, idx: NDArray[np.int64], volume: NDArray[np.flo
                     year: float) -> Economics:
     """:func:`economics` of matches ``idx`` at ``volume`` in the state ``s`` of ``year``."""
     return economics(
-        s.terms, idx, volume=volume, has_infra=s.infra.reshape(-1)[s.cand_pair[idx]],
+        s.terms, idx, volume=volume,
+        has_infra=s.corridors.reshape(-1)[s.cand_pair[idx]],  # trustsim.park.corridors
         params=s.params, year=year, energy_index=s.energy_index(year),
     )

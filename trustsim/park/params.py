@@ -280,10 +280,16 @@ PARAMETERS: dict[str, Parameter] = {
         _p("infrastructure_cost_scale", "1", 1.0, high=100.0,
            doc="multiplier on the cost of new infrastructure (the relationship-specific "
            "investment)"),
+        _p("distance_cost_scale", "1", 1.0, high=100.0,
+           doc="multiplier on every cost that grows with distance (transport and the per-km "
+           "part of infrastructure; 0: distance costs nothing)"),
         _p("virgin_price_scale", "1", 1.0, high=100.0,
            doc="multiplier on every virgin input price (the value an exchange replaces)"),
         _p("infrastructure_reuse", "1", 0.7,
            doc="share of infrastructure cost saved on a connection that already has some"),
+        _p("corridor_km", "km", 0.0, high=100.0,
+           doc="a new pipe saves the reuse share where a pipe already links facilities within "
+           "this distance of both ends, whoever owns it (0: only the same two facilities)"),
         _p("switching_margin", "1", 0.3, high=10.0,
            doc="relative gain an alternative must offer before a receiver switches"),
         _p("infrastructure_sunk", "1", 1.0,
@@ -306,6 +312,16 @@ PARAMETERS: dict[str, Parameter] = {
         # -- facilities and time ------------------------------------------------------------
         _p("fragility_scale", "1", 1.0, high=100.0,
            doc="multiplier on every facility's yearly closing probability"),
+        _p("relet_rate", "1/yr", 0.0, high=12.0,
+           doc="rate at which a plot vacated by a closure is let to a new tenant of the same "
+           "kind (0: never; 1: a void of about a year, UK multi-let industrial 6-15 months "
+           "[CoStar2023])"),
+        _p("tenant_scale", "1", 0.25, low=0.01, high=10.0,
+           doc="tenants' volumes as a share of a regional firm's of the same sector "
+           "(scenario planned_eip)"),
+        _p("entry_spread_years", "yr", 0.0, high=100.0,
+           doc="tenants enter at years drawn uniformly over this span from the start "
+           "(0: all together, the simultaneity problem; scenario planned_eip)"),
         _p("variability_scale", "1", 1.0, high=10.0,
            doc="multiplier on every stream's volume variability"),
         _p("n_facilities", "count", 200, "int", 2, 100000,

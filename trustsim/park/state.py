@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.park.caches import StepCaches
+from trustsim.park.corridors import neighbourhoods
 from trustsim.park.discovery import Candidates, build_candidates
 from trustsim.park.exchanges import ExchangeTable
 from trustsim.park.facilities import FacilityTable
@@ -77,6 +78,12 @@ class ParkState:
     rep_c: NDArray[np.float64]
     rep_d: NDArray[np.float64]
     infra: NDArray[np.bool_]
+    #: pairs a corridor links, so a new pipe between them saves the reuse share
+    #: (trustsim.park.corridors), and each facility's corridor neighbourhood
+    corridors: NDArray[np.bool_]
+    near: NDArray[np.bool_]
+    #: plots a closure left empty, to re-let (trustsim.park.tenancy)
+    vacant: NDArray[np.bool_]
     #: spare managerial attention per facility, in deals (trustsim.park.negotiation)
     attention: NDArray[np.float64]
     #: the broker's spare attention, in deals it can prepare for busy managers
@@ -236,7 +243,9 @@ def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Gener
         propensity=np.full((n, 2), p["reinforcement_strength"] * 0.25),
         recent_payoff=np.zeros(n),
         controlled=np.zeros(n, dtype=np.bool_), choices={}, rep_c=np.zeros(n),
-        rep_d=np.zeros(n), infra=np.zeros((n, n), dtype=np.bool_), attention=np.ones(n),
+        rep_d=np.zeros(n), infra=np.zeros((n, n), dtype=np.bool_),
+        corridors=np.zeros((n, n), dtype=np.bool_), near=neighbourhoods(fac, p["corridor_km"]),
+        vacant=np.zeros(n, dtype=np.bool_), attention=np.ones(n),
         broker_attention=np.ones(1), entry_steps=set(fac.entry_step.tolist()),
         stream_end_steps=set(fac.out_end.tolist()) | set(fac.need_end.tolist()),
         stream_variability=fac.out_var * p["variability_scale"],

@@ -23,6 +23,9 @@ A spec has five tables::
     collapsed = "active_exchanges < 5"
     byproduct_share = "byproduct_exchanges / active_exchanges"
 
+An optional ``[claim]`` table (the claim the experiment tests, its mechanism, rivals and
+verdict rule) is read by :mod:`trustsim.figures.ablation`, never by the runner.
+
 A grid sweeps lists (or ``{low=, high=, num=}`` evenly spaced values) as a full factorial, the
 first key varying slowest. The samplers draw ``n`` points on the unit hypercube (plain random,
 Latin hypercube or Saltelli's Sobol scheme from ``scipy.stats.qmc``, scrambled from the spec's
@@ -56,7 +59,7 @@ from trustsim.sweep.outcomes import Outcome, parse_outcome
 from trustsim.sweep.seeding import design_rng
 
 DESIGNS = ("grid", "random", "lhs", "sobol", "morris")
-SECTIONS = ("experiment", "fixed", "sweep", "record", "outcomes")
+SECTIONS = ("experiment", "fixed", "sweep", "record", "outcomes", "claim")
 EXPERIMENT_KEYS = (
     "name", "scenario", "years", "replicates", "seed", "design", "n", "second_order", "levels",
 )

@@ -5,17 +5,22 @@ already in the park or whose outputs meet a need already there, until ``n_facili
 tenants are on the roster, so every stream has a receiver on paper. The tenants then face
 what planned parks faced in practice [Lowe1997; GibbsDeutz2007; Chertow2007;
 Heeres2004]: they all enter in the park's first year (the simultaneity problem: nobody has a
-track record or a tie), they are spread over a ``region_km`` square instead of clustered in
-a town, they are small (a quarter of a regional firm's volumes, against the six-tenths
-economies of scale of infrastructure) and commercially fragile (5-12% closing probability
-a year, the survival of young firms [OECD2017]), without a broker, reform or landfill tax,
-and with weak community ties. Sectors, streams and needs are the region's
+track record or a tie; ``entry_spread_years`` spreads the entries over that many years
+instead), they are spread over a ``region_km`` square instead of clustered in a town, they
+are small (``tenant_scale``, by default a quarter of a regional firm's volumes, against the
+six-tenths economies of scale of infrastructure) and commercially fragile (5-12% closing
+probability a year, the survival of young firms [OECD2017], times ``fragility_scale``),
+without a broker, reform or landfill tax, and with weak community ties. Each handicap is a
+parameter, so an experiment can take them away one at a time (E5). The entry years are drawn
+after everything else, so spreading them leaves the tenants, places and volumes as they are.
+Sectors, streams and needs are the region's
 (:data:`trustsim.park.scenarios.region.SECTORS`). Nothing schedules an exchange: whether the
 paper complementarity becomes symbiosis is left to discovery, negotiation and trust.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -43,9 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "regulatory_reform_year": None,
 }
 
-#: Tenant size relative to a regional firm of the same sector.
-TENANT_SCALE = 0.25
-
+#: The year the park opens.
+START_YEAR = 2000
 
 def _resources(sector: str) -> tuple[set[str], set[str]]:
     _, outs, needs = SECTORS[sector]
@@ -71,24 +75,32 @@ def complementary_roster(n: int, rng: np.random.Generator) -> list[str]:
 
 
 def build_planned_eip(params: dict[str, Any], rng: np.random.Generator) -> ScenarioSpec:
-    """Generate the park from ``n_facilities`` and ``region_km`` with the model's generator."""
+    """Generate the park from its parameters with the layout generator.
+
+    Reads ``n_facilities``, ``region_km``, ``tenant_scale`` and ``entry_spread_years``.
+    """
     n, side = int(params["n_facilities"]), float(params["region_km"])
     roster = complementary_roster(n, rng)
     xy = rng.uniform(0.0, side, size=(n, 2))
     facilities = []
     for i, sector in enumerate(roster):
         _, outs, needs = SECTORS[sector]
-        size = TENANT_SCALE * rng.lognormal(0.0, 0.5)
+        size = params["tenant_scale"] * rng.lognormal(0.0, 0.5)
         facilities.append(FacilitySpec(
             id=f"t{i:03d}", name=f"{sector} tenant {i}", sector=sector,
-            x_km=float(xy[i, 0]), y_km=float(xy[i, 1]), entry_year=2000,
+            x_km=float(xy[i, 0]), y_km=float(xy[i, 1]), entry_year=START_YEAR,
             fragility=float(rng.uniform(0.05, 0.12)),
             outputs=tuple(StreamSpec(r, float(v * size), g, 0.2, d) for r, g, v, d in outs),
             needs=tuple(NeedSpec(r, float(v * size), pr, g) for r, g, v, pr in needs),
             source="generated (trustsim.park.scenarios.planned_eip)",
         ))
-    return ScenarioSpec(name="planned_eip", description=DESCRIPTION, start_year=2000, years=25,
-                        facilities=tuple(facilities), defaults=dict(DEFAULTS))
+    spread = float(params["entry_spread_years"])
+    if spread > 0.0:  # drawn last: the rest of the layout does not move
+        years = START_YEAR + np.floor(rng.uniform(0.0, spread, size=n)).astype(int)
+        facilities = [replace(f, entry_year=int(y)) for f, y in zip(facilities, years,
+                                                                        strict=True)]
+    return ScenarioSpec(name="planned_eip", description=DESCRIPTION, start_year=START_YEAR,
+                        years=25, facilities=tuple(facilities), defaults=dict(DEFAULTS))
 
 
 register_scenario("planned_eip", DESCRIPTION, build_planned_eip, lambda: dict(DEFAULTS))
