@@ -13,9 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trustsim.park import model as park_model
+from trustsim.figures.core import SPEC_DIR
+from trustsim.park import deals as park_deals
+from trustsim.park import decisions as park_decisions
+from trustsim.park import discovery as park_discovery
+from trustsim.park import entry as park_entry
 from trustsim.park import negotiation
+from trustsim.park import observation as park_observation
+from trustsim.park import state as park_state
+from trustsim.park import switching as park_switching
+from trustsim.park import trust as park_trust
 from trustsim.park.model import SymbiosisPark
+from trustsim.park.state import ParkState
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("model_digest", ROOT / "scripts" / "model_digest.py")
@@ -23,8 +32,10 @@ model_digest = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(model_digest)
 
 
-def _no_gossip(mp):
-    mp.setattr(park_model, "gossip", lambda *args, **kwargs: 0)
+def _no_gossip(mp):  # no news travels over ties, and forward-looking managers know it
+    mp.setattr(park_trust, "gossip", lambda *args, **kwargs: 0)
+    mp.setattr(park_decisions, "tie_distances",
+               lambda ties, active, source, excluded, reach: np.full(active.shape[0], np.inf))
 
 
 def _no_tie_discovery(mp):
@@ -34,13 +45,13 @@ def _no_tie_discovery(mp):
             rate += np.where(in_broker_range, params["broker_rate"], 0.0)
         return rate
 
-    mp.setattr(park_model, "discovery_rates", rates)
+    mp.setattr(park_discovery, "discovery_rates", rates)
 
 
 def _no_tie_trust(mp):
     from trustsim.park.trust import image_score
 
-    def effective(self, key):
+    def effective(self, key):  # ParkState.effective_trust without the tie's trust
         met, own = self.met.reshape(-1)[key], self.trust.reshape(-1)[key]
         t = np.where(met, own, np.minimum(1.0, own))
         if self.params["broker_registry"] and self.broker_active():
@@ -50,7 +61,7 @@ def _no_tie_trust(mp):
             t = np.where(met, t, shifted)
         return t
 
-    mp.setattr(SymbiosisPark, "_effective_trust", effective)
+    mp.setattr(ParkState, "effective_trust", effective)
 
 
 def _no_ties(mp):
@@ -67,23 +78,24 @@ def _no_landfill_tax(mp):
 
 
 def _no_distance_cost(mp):
-    arrays = park_model.resource_arrays
+    arrays = park_state.resource_arrays
 
     def free_distance():
         rs = arrays()
         return {**rs, "transport": np.zeros_like(rs["transport"]),
                 "infra_per_km": np.zeros_like(rs["infra_per_km"])}
 
-    mp.setattr(park_model, "resource_arrays", free_distance)
+    mp.setattr(park_state, "resource_arrays", free_distance)
 
 
 def _no_corridors(mp):
-    def economics(self, idx, volume, year):  # the economics before corridors: the same pair
+    def economics(s, idx, volume, year):  # the economics before corridors: the same pair
         return negotiation.economics(
-            self._terms, idx, volume=volume, has_infra=self.infra.reshape(-1)[self._cand_pair[idx]],
-            params=self.params, year=year, energy_index=self.energy_index(year))
+            s.terms, idx, volume=volume, has_infra=s.infra.reshape(-1)[s.cand_pair[idx]],
+            params=s.params, year=year, energy_index=s.energy_index(year))
 
-    mp.setattr(SymbiosisPark, "_economics", economics)
+    for module in (park_deals, park_switching, park_observation):
+        mp.setattr(module, "match_economics", economics)
 
 
 def _same_coordination(mp):  # every match coordinated at a utility's cost
@@ -98,7 +110,7 @@ def _same_coordination(mp):  # every match coordinated at a utility's cost
 
 
 def _no_relet(mp):
-    mp.setattr(park_model, "relet", lambda model, vacant, t: np.zeros(0, dtype=np.int64))
+    mp.setattr(park_entry, "relet", lambda s, rng, vacant, t: np.zeros(0, dtype=np.int64))
 
 
 def _no_closures(mp):
@@ -153,7 +165,7 @@ EXEMPT = {
 def claim_switches():
     """(spec file, switch name, settings key) of every switch in every spec's [claim]."""
     out = []
-    for path in sorted((ROOT / "experiments").glob("E*.toml")):
+    for path in sorted(SPEC_DIR.glob("E*.toml")):
         claims = tomllib.loads(path.read_text()).get("claim", [])
         for claim in claims if isinstance(claims, list) else [claims]:
             for table in [claim["mechanism"], *claim.get("rivals", [])]:
