@@ -226,7 +226,8 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
     if s.choices or s.controlled.any():
         ctrl = s.controlled[me]
         if ctrl.any():
-            wish = np.array([[not s.choices.get(int(e), True)] for e in ids.tolist()])
+            wish = np.array([[not s.choices.get((e, 0), True),
+                              not s.choices.get((e, 1), True)] for e in ids.tolist()])
             defect = np.where(ctrl, wish, defect)
 
     # act, score, observe (as booleans: True is a defection)
@@ -360,7 +361,7 @@ def play_round_reference(
             me, other = sides[s], sides[1 - s]
             code = int(state.strategy_code[me])
             if state.controlled[me]:
-                defect[s] = not state.choices.get(e, True)
+                defect[s] = not state.choices.get((e, s), True)
             elif code == FORWARD_LOOKING_CODE:
                 defect[s] = _forward_looking_reference(state, ids, e, s)
             elif code == LEARNER_CODE:

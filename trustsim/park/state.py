@@ -74,7 +74,8 @@ class ParkState:
     #: each manager's recent payoff per round, relative to its exchanges' value (imitation)
     recent_payoff: NDArray[np.float64]
     controlled: NDArray[np.bool_]
-    choices: dict[int, bool]
+    #: students' actions for the next step: (exchange id, side 0 supplier / 1 receiver)
+    choices: dict[tuple[int, int], bool]
     rep_c: NDArray[np.float64]
     rep_d: NDArray[np.float64]
     infra: NDArray[np.bool_]
