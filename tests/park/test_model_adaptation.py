@@ -127,16 +127,3 @@ def test_a_reference_round_of_one_exchange_matches_the_array_round():
     res_b = play_round_reference(s, ids, draws)
     assert np.array_equal(res_a.actions, res_b.actions)
 
-
-def test_under_imitation_cooperation_rises_at_high_patience_and_collapses_at_low():
-    """No rule encodes the threshold: forward-looking managers value their exchanges."""
-    def outcome(patience):
-        runs = [SymbiosisPark("region", rng=seed, patience=patience, **MIXED) for seed in (1, 2)]
-        for m in runs:
-            m.run_years(20)
-        return (np.mean([m.summary()["active_exchanges"] for m in runs]),
-                np.mean([m.summary()["cooperation_rate"] for m in runs]))
-
-    low, high = outcome(0.1), outcome(0.95)
-    assert high[0] > 3 * max(low[0], 1.0)
-    assert high[1] > low[1]
