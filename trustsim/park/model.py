@@ -46,6 +46,7 @@ from trustsim.park.operation import (
     roster,
 )
 from trustsim.park.params import FORWARD_LOOKING, defaults, validate_overrides
+from trustsim.park.regulation import WasteSchedule
 from trustsim.park.resources import RESOURCES, resource_arrays
 from trustsim.park.scenarios import get_scenario, layout_rng
 from trustsim.park.ties import initial_ties
@@ -102,7 +103,8 @@ class SymbiosisPark(mesa.Model):
             out=c.out, need=c.need, res=c.res, dist=c.dist,
             offsite=self.fac.offsite[c.sup] + self.fac.offsite[c.rec],
             fac_out_disposal=self.fac.out_disposal, need_price=self.fac.need_price, rs=self.rs,
-            params=p,
+            params=p, fac_out_supply=self.fac.out_supply,
+            schedule=WasteSchedule.from_series(spec.landfill_tax, spec.disposal_index),
         )
         if spec.initially_known:
             self.cand.known[:] = True

@@ -41,17 +41,28 @@ LAYOUT_STREAM = (2**32 - 2,)
 
 @dataclass(frozen=True, slots=True)
 class StreamSpec:
-    """An output stream: resource, grade, yearly volume, variability, disposal cost, years."""
+    """An output stream: resource, grade, yearly volume, variability, costs, years.
+
+    ``disposal_cost`` is what the supplier pays per unit to get rid of the stream (times the
+    scenario's ``disposal_index``); ``supply_cost`` what making one unit available to a buyer
+    costs the supplier (such as the electricity a power station gives up to extract steam; times
+    the energy price index for an energy-priced resource). ``available_basis`` and
+    ``available_source`` say what dates ``start_year`` (a unit commissioned, a plant opened, a
+    regulation, or an estimate) and where that date comes from.
+    """
 
     resource: str
     volume: float
     grade: int = 1
     variability: float = 0.1
     disposal_cost: float = 0.0
+    supply_cost: float = 0.0
     start_year: int | None = None
     end_year: int | None = None
     source: str = ""
     estimate: bool = True
+    available_basis: str = ""
+    available_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,8 @@ class NeedSpec:
     end_year: int | None = None
     source: str = ""
     estimate: bool = True
+    available_basis: str = ""
+    available_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,8 @@ class FacilitySpec:
     outputs: tuple[StreamSpec, ...] = ()
     needs: tuple[NeedSpec, ...] = ()
     source: str = ""
+    entry_basis: str = ""
+    entry_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +113,10 @@ class ScenarioSpec:
         defaults: parameter defaults of this scenario (validated like user overrides).
         facilities: every facility that exists at some time in the run.
         price_index: energy price multiplier from each listed year on (piecewise constant).
+        disposal_index: multiplier on every stream's disposal cost from each listed year on
+            (piecewise constant; 1 before the first entry and when empty).
+        landfill_tax: landfill tax, EUR per tonne, from each listed year on (piecewise
+            constant, 0 before the first entry), on top of the ``landfill_tax`` parameter.
         ties: initial social ties as (facility id, facility id, strength).
         initially_known: whether all managers know each other's streams at the start.
     """
@@ -109,6 +128,8 @@ class ScenarioSpec:
     facilities: tuple[FacilitySpec, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
     price_index: dict[int, float] = field(default_factory=dict)
+    disposal_index: dict[int, float] = field(default_factory=dict)
+    landfill_tax: dict[int, float] = field(default_factory=dict)
     ties: tuple[tuple[str, str, float], ...] = ()
     initially_known: bool = False
 
@@ -194,6 +215,11 @@ def _read_package_toml(filename: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def _series(data: dict[str, Any], key: str) -> dict[int, float]:
+    """A year -> value table of a scenario document (keys in a ``note`` entry are skipped)."""
+    return {int(k): float(v) for k, v in data.get(key, {}).items() if k != "note"}
+
+
 def load_toml(data: dict[str, Any]) -> ScenarioSpec:
     """Build a :class:`ScenarioSpec` from a parsed scenario TOML document.
 
@@ -222,7 +248,9 @@ def load_toml(data: dict[str, Any]) -> ScenarioSpec:
             years=int(data["years"]),
             facilities=tuple(facilities),
             defaults=dict(data.get("defaults", {})),
-            price_index={int(k): float(v) for k, v in data.get("price_index", {}).items()},
+            price_index=_series(data, "price_index"),
+            disposal_index=_series(data, "disposal_index"),
+            landfill_tax=_series(data, "landfill_tax"),
             ties=tuple((a, b, float(s)) for a, b, s in data.get("ties", [])),
             initially_known=bool(data.get("initially_known", False)),
         )
