@@ -142,12 +142,15 @@ class Scenario:
     and a generator for the layout (:func:`layout_rng`: the model's own generator unless
     ``region_seed`` is set), and returns the :class:`ScenarioSpec`. Every random draw that
     shapes the world belongs in the builder, so that ``region_seed`` holds all of it fixed.
+    A ``calibrated`` scenario takes its behavioural defaults from a calibration file
+    (:mod:`trustsim.park.scenarios.calibration`; the packaged one unless a user gives another).
     """
 
     name: str
     description: str
     build: Callable[[dict[str, Any], np.random.Generator], ScenarioSpec]
     defaults: Callable[[], dict[str, Any]]
+    calibrated: bool = False
 
 
 #: Every registered scenario, by name.
@@ -159,6 +162,8 @@ def register_scenario(
     description: str,
     build: Callable[[dict[str, Any], np.random.Generator], ScenarioSpec],
     defaults: Callable[[], dict[str, Any]] | None = None,
+    *,
+    calibrated: bool = False,
 ) -> None:
     """Register a scenario under ``name``.
 
@@ -168,13 +173,15 @@ def register_scenario(
         build: builder, ``build(params, rng) -> ScenarioSpec``.
         defaults: returns the scenario's parameter defaults before building (so that
             generated scenarios can read them); None for none.
+        calibrated: whether the defaults include the packaged calibration, which a
+            ``--calibration`` file replaces.
 
     Raises:
         ValueError: if ``name`` is already registered.
     """
     if name in SCENARIOS:
         raise ValueError(f"duplicate scenario {name!r}")
-    SCENARIOS[name] = Scenario(name, description, build, defaults or dict)
+    SCENARIOS[name] = Scenario(name, description, build, defaults or dict, calibrated)
 
 
 def layout_rng(region_seed: int, run_rng: np.random.Generator) -> np.random.Generator:
@@ -258,23 +265,24 @@ def load_toml(data: dict[str, Any]) -> ScenarioSpec:
         raise UserError(f"scenario {data.get('name')!r}: bad or missing field {err}") from None
 
 
-def _toml_scenario(filename: str, calibration: str | None = None) -> None:
+def _toml_scenario(filename: str, calibrated: bool = False) -> None:
     data = _read_package_toml(filename)
-    if calibration and resources.files("trustsim.park.scenarios").joinpath(calibration).is_file():
-        # fitted behavioural parameters (trustsim.history.calibration) become the
-        # scenario's defaults
-        fitted = _read_package_toml(calibration).get("parameters", {})
-        data["defaults"] = {**data.get("defaults", {}), **fitted}
+    if calibrated:
+        # the packaged calibration's fitted behavioural parameters become the defaults
+        from trustsim.park.scenarios.calibration import load_calibration
+
+        data["defaults"] = {**data.get("defaults", {}), **load_calibration().parameters}
     register_scenario(
         data["name"],
         data["description"],
         lambda params, rng, _data=data: load_toml(_data),
         lambda _data=data: dict(_data.get("defaults", {})),
+        calibrated=calibrated,
     )
 
 
 _toml_scenario("minimal.toml")
-_toml_scenario("kalundborg.toml", calibration="kalundborg_calibration.toml")
+_toml_scenario("kalundborg.toml", calibrated=True)
 
 # generated scenarios register themselves on import
 from trustsim.park.scenarios import (  # noqa: E402,F401
