@@ -12,7 +12,13 @@ from trustsim.history.validation import ensemble, validate
 
 SEEDS = 20
 #: Patterns that the model on this branch does not reproduce (see the reason of each).
-FAILING: dict[str, str] = {}
+FAILING: dict[str, str] = {
+    "early": "the utility links that pay from the start (Forsyning's water to the refinery and "
+             "Asnaes, steam once oil prices rise) form in the 1960s: 2.65-3.35 active in 1971 "
+             "at three root seeds; history's single pipeline until 1972 is not earned",
+    "streams_2022": "the model plateaus near 17 active exchanges: the scenario holds only the "
+                    "itemised and counted streams, not the 30 streams of 2022",
+}
 
 
 def _mark(name):

@@ -222,3 +222,18 @@ def test_each_run_draws_its_parameters_from_the_posterior():
     again = ensemble("kalundborg", 2, 1961, {"trust_prior": 0.2})
     assert runs[0] == again[0] and runs[1] != again[1]
     assert mixed.to_dict()["milestones"] != low.to_dict()["milestones"]
+
+
+def test_posterior_simulate_runs_replicate_r_with_its_particle():
+    from trustsim.history.validation import posterior_simulate
+    from trustsim.park.model import simulate
+
+    text = ("[parameters]\ntrust_prior = 0.5\n[posterior]\nweights = [0.5, 0.5]\n"
+            "trust_prior = [0.2, 0.8]\n")
+    for r, value in ((0, 0.2), (1, 0.8)):
+        seed = np.random.SeedSequence(3, spawn_key=(0, r))
+        got = posterior_simulate("kalundborg", seed=seed, years=20, calibration_text=text,
+                                 replicates=2, overrides={"trust_prior": 0.5})
+        want = simulate("kalundborg", seed=np.random.SeedSequence(3, spawn_key=(0, r)),
+                        years=20, overrides={"trust_prior": value})
+        assert got.summary == want.summary
