@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean-env
+.PHONY: demo test lint bench clean-env refit
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -28,6 +28,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/trustsim run kalundborg --seed 1 --out results/kalundborg
 	$(VENV)/bin/trustsim figures --quick --only E10
+
+# Refit the packaged Kalundborg calibration (ABC-SMC, trustsim[calibrate]) and the scenario
+# digest it changes; the fit's files stay in results/calibration.
+refit: $(STAMP)
+	$(VENV)/bin/trustsim calibrate kalundborg --out results/calibration --population 120 --generations 6 --workers 2
+	cp results/calibration/kalundborg_calibration.toml trustsim/park/scenarios/kalundborg_calibration.toml
+	$(PY) scripts/model_digest.py --write
 
 test: $(STAMP)
 	@bash scripts/install_browser.sh $(PY) || echo "warning: could not install Chromium and Solara's front-end files; the browser tests will be skipped"

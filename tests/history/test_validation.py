@@ -109,8 +109,15 @@ def test_validate_json_has_every_milestone_with_its_fields(report_json):
     patterns = report_json["patterns"]
     for name in ("power_station_hub_share_1985", "utility_share_first10",
                  "utility_share_rest", "new_per_year_1991s", "max_new_in_a_year",
-                 "exchanges_ended"):
+                 "exchanges_ended", "active_exchanges_1971"):
         assert name in patterns and {"mean", "low", "high"} <= set(patterns[name])
+    assert {"median", "low", "high"} <= set(patterns["first_byproduct_year"])
+    for r in rows:
+        assert r["sample"] == ("in" if r["year"] <= 1995 else "out")
+        assert isinstance(r["inside"], bool)
+    k, n = report_json["inside_out_of_sample"]
+    assert n == sum(r["weight"] > 0 and r["sample"] == "out" for r in rows) and 0 <= k <= n
+    assert report_json["calibration"]["source"] == "packaged"
 
 
 def test_validation_is_reproducible(report_json):
@@ -139,7 +146,8 @@ def test_validate_plain_output_names_each_milestone(capsys):
     out = capsys.readouterr().out
     for m in milestones():
         assert m.key in out
-    assert "held:" in out and "power_station_hub_share_1985" in out
+    assert "inside the predictive band, held out (sample out)" in out
+    assert "power_station_hub_share_1985" in out and "first_byproduct_year" in out
 
 
 @pytest.mark.parametrize("argv", [["validate", "region"], ["validate", "--seeds", "0"]])
@@ -177,3 +185,55 @@ def test_kalundborg_grows_utility_first_around_the_power_station():
     # P1: no burst, every decade adds exchanges at well under two a year
     assert p["max_new_in_a_year"]["mean"] <= 4
     assert all(p[f"new_per_year_{d}s"]["mean"] < 2 for d in (1961, 1971, 1981, 1991, 2001))
+
+
+def test_inside_means_the_observed_value_lies_in_the_predictive_band():
+    late = Milestone("x", 2000, "active_exchanges", 19, 19, 22, "SAIKKU")
+    r = summarize(fake_runs([10, 12, 14, 20, 25], year=2000), [late])[0]
+    assert r.sample == "out" and r.inside and not r.held
+    early = Milestone("y", 1994, "active_exchanges", 16, 14, 19, "IISD")
+    r = summarize(fake_runs([1, 2, 3]), [early])[0]
+    assert r.sample == "in" and not r.inside
+    hub = Milestone("h", 1985, "anchor_is_hub", 1.0, 0.5, 1.0, "README")
+    r = summarize(fake_runs([0.0] * 10 + [1.0] * 4, "anchor_is_hub", 1985), [hub])[0]
+    assert r.covered and not r.inside  # a share of runs: judged by its mean, not the band
+
+
+def test_first_byproduct_year_is_a_median_that_ranks_never_last():
+    runs = [{"at": {}, "patterns": {"first_byproduct_year": y}}
+            for y in (1970.0, 1975.0, float("nan"))]
+    st = pattern_stats(runs)["first_byproduct_year"]
+    assert st["median"] == 1975.0 and st["never"] == 1 and st["high"] == float("inf")
+
+
+def test_each_run_draws_its_parameters_from_the_posterior():
+    from trustsim.park.scenarios.calibration import parse_calibration
+
+    text = ("[parameters]\ntrust_prior = 0.5\n[posterior]\nweights = [0.5, 0.5]\n"
+            "trust_prior = [0.2, 0.8]\n")
+    cal = parse_calibration(text, "two")
+    mixed = validate("kalundborg", seeds=2, calibration=cal)
+    low = validate("kalundborg", seeds=2, overrides={"trust_prior": 0.2})
+    assert mixed.calibration["sha256"] == cal.sha256 and mixed.calibration["particles"] == 2
+    # run 0 draws the first particle (0.2): the same run as the override 0.2 with that seed
+    from trustsim.history.validation import ensemble
+
+    runs = ensemble("kalundborg", 2, 1961, per_run=[cal.particle(i) for i in cal.draw(2)])
+    again = ensemble("kalundborg", 2, 1961, {"trust_prior": 0.2})
+    assert runs[0] == again[0] and runs[1] != again[1]
+    assert mixed.to_dict()["milestones"] != low.to_dict()["milestones"]
+
+
+def test_posterior_simulate_runs_replicate_r_with_its_particle():
+    from trustsim.history.validation import posterior_simulate
+    from trustsim.park.model import simulate
+
+    text = ("[parameters]\ntrust_prior = 0.5\n[posterior]\nweights = [0.5, 0.5]\n"
+            "trust_prior = [0.2, 0.8]\n")
+    for r, value in ((0, 0.2), (1, 0.8)):
+        seed = np.random.SeedSequence(3, spawn_key=(0, r))
+        got = posterior_simulate("kalundborg", seed=seed, years=20, calibration_text=text,
+                                 replicates=2, overrides={"trust_prior": 0.5})
+        want = simulate("kalundborg", seed=np.random.SeedSequence(3, spawn_key=(0, r)),
+                        years=20, overrides={"trust_prior": value})
+        assert got.summary == want.summary

@@ -52,7 +52,9 @@ def test_institutional_memory_softens_turnover():
     forget = ensemble("kalundborg", 65, **KAL, institutional_memory=0.0, **churn)
     keep = ensemble("kalundborg", 65, **KAL, institutional_memory=1.0, **churn)
     assert mean(keep, "active_exchanges") > mean(forget, "active_exchanges")
-    assert mean(forget, "ended_manager_left") > mean(keep, "ended_manager_left") + 1
+    # per exchange formed: with memory more exchanges exist to lose, so compare the share
+    share = lambda ms: mean(ms, "ended_manager_left") / mean(ms, "exchanges_formed")  # noqa: E731
+    assert share(forget) > share(keep)
 
 
 def test_broker_speeds_discovery_and_growth():

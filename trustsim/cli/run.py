@@ -30,8 +30,32 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="years to run (default: the scenario's)")
     p.add_argument("--out", type=Path, default=Path("run"), metavar="DIR",
                    help="output directory (default: ./run)")
+    p.add_argument("--calibration", type=Path, default=None, metavar="PATH",
+                   help="calibration file of a calibrated scenario (kalundborg), from "
+                        "`trustsim calibrate --out DIR`; default: the packaged one")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     return p
+
+
+def calibrated_overrides(scenario: str, path: Path | None) -> tuple[dict, dict]:
+    """The calibration's parameters for ``scenario`` and its identity ({} and {} for none).
+
+    Raises:
+        UserError: for ``path`` given with a scenario that takes no calibration, or a bad file.
+    """
+    from trustsim.park.scenarios import get_scenario
+    from trustsim.park.scenarios.calibration import load_calibration
+
+    calibrated = get_scenario(scenario).calibrated
+    if path is None:
+        # the packaged calibration is already the scenario's defaults: record which it is
+        return {}, ({"source": "packaged", "sha256": load_calibration().sha256}
+                    if calibrated else {})
+    if not calibrated:
+        raise UserError(f"--calibration: scenario {scenario!r} takes no calibration "
+                        "(only kalundborg and kalundborg_no_anchor do)")
+    cal = load_calibration(path)
+    return dict(cal.parameters), {"source": cal.source, "sha256": cal.sha256}
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -61,11 +85,15 @@ def run(args: argparse.Namespace) -> int:
 
     if args.years is not None and not 0 <= args.years <= 1000:
         raise UserError(f"--years must be in [0, 1000], got {args.years:g}")
-    model = SymbiosisPark(args.scenario, rng=args.seed, **parse_assignments(args.assign))
+    fitted, calibration = calibrated_overrides(args.scenario, args.calibration)
+    model = SymbiosisPark(args.scenario, rng=args.seed,
+                          **{**fitted, **parse_assignments(args.assign)})
     model.run_years(model.default_years if args.years is None else args.years)
     summary = {k: _jsonable(v) for k, v in model.summary().items()}
     summary["seed"] = args.seed
     summary["parameters"] = {k: v for k, v in model.params.items()}
+    if calibration:
+        summary["calibration"] = calibration
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -49,16 +49,30 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="RUNS",
         help="runs per task and part-file (default: auto)",
     )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="calibration file for a calibrated scenario (kalundborg), from `trustsim calibrate "
+        "--out DIR`; its hash and parameters enter the spec hash and metadata.json (default: "
+        "the packaged calibration)",
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; exit 1 when some runs failed."""
     from trustsim.sweep.runner import run_sweep
+    from trustsim.sweep.spec import load_spec, parse_spec
 
+    spec = load_spec(args.spec)
+    if args.calibration is not None:
+        raw = {**spec.raw, "calibration": {"file": str(args.calibration)}}
+        spec = parse_spec(raw, source=str(args.spec))
     try:
         report = run_sweep(
-            args.spec,
+            spec,
             args.out,
             workers=args.workers,
             backend=args.backend,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -12,9 +13,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "validate",
         help="compare the Kalundborg scenario with its historical milestones",
         description=(
-            "Run the Kalundborg scenario over N seeds and print, milestone by milestone, the "
-            "historical value and band, the model's mean and 90% band, and whether the mean "
-            "held in the band; then the hub share, utility-first, growth and link-ending "
+            "Run the Kalundborg scenario over N seeds, each run drawing its behavioural "
+            "parameters from the calibration's posterior, and print, milestone by milestone, "
+            "whether it was fitted (sample in, up to 1995) or held out (out), the historical "
+            "value and band, the model's mean and posterior predictive 90% band, whether the "
+            "observed value lies inside it and whether the mean held in the band; then the "
+            "early-growth, first by-product, hub, utility-first, growth and link-ending "
             "patterns over the seeds."
         ),
     )
@@ -26,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="root of the replicates' seed sequences (default 1961)")
     p.add_argument("--set", dest="assign", action="append", default=[], metavar="NAME=VALUE",
                    help="set a parameter on top of the scenario's defaults (repeatable)")
+    p.add_argument("--calibration", type=Path, default=None, metavar="PATH",
+                   help="calibration file (from `trustsim calibrate --out DIR`); default: the "
+                        "packaged one")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     return p
 
@@ -35,11 +42,13 @@ def run(args: argparse.Namespace) -> int:
     from trustsim.cli.run import parse_assignments
     from trustsim.errors import UserError
     from trustsim.history.validation import validate
+    from trustsim.park.scenarios.calibration import load_calibration
 
     if args.seeds < 1:
         raise UserError(f"--seeds must be >= 1, got {args.seeds}")
+    calibration = None if args.calibration is None else load_calibration(args.calibration)
     report = validate(args.scenario, seeds=args.seeds, root_seed=args.root_seed,
-                      overrides=parse_assignments(args.assign))
+                      overrides=parse_assignments(args.assign), calibration=calibration)
     if args.json:
         print(json.dumps(report.to_dict()))
     else:

@@ -280,21 +280,26 @@ class Context:
         digest = hashlib.sha256(text.encode()).hexdigest()[:10]
         return self.results / self.size / f"{name}-{digest}"
 
-    def sweep(self, key: str, which: int = 0) -> pd.DataFrame:
-        """Run experiment ``key``'s missing runs through the runner and return all its runs."""
-        return self.run(key, self.raw_spec(key, which), self.source(key, which))
+    def sweep(self, key: str, which: int = 0, run_fn: Any = None) -> pd.DataFrame:
+        """Run experiment ``key``'s missing runs through the runner and return all its runs.
 
-    def run(self, key: str, raw: Mapping[str, Any], source: str) -> pd.DataFrame:
+        ``run_fn`` replaces :func:`trustsim.simulate` (a posterior predictive run, for E10).
+        """
+        return self.run(key, self.raw_spec(key, which), self.source(key, which), run_fn=run_fn)
+
+    def run(self, key: str, raw: Mapping[str, Any], source: str,
+            run_fn: Any = None) -> pd.DataFrame:
         """Run a raw spec's missing runs (for experiment ``key``) and return all its runs."""
         from trustsim.sweep.results import load_results
         from trustsim.sweep.runner import run_sweep
         from trustsim.sweep.spec import parse_spec
 
         spec = parse_spec(dict(raw), source=source)
-        out = self.run_dir(spec.name, raw)
+        out = self.run_dir(spec.name, spec.raw)  # the resolved spec: its calibration counts
         self._clear_once(out)
         report = run_sweep(
-            spec, out, workers=self.workers, resume=out.exists(), progress=self.progress
+            spec, out, workers=self.workers, resume=out.exists(), progress=self.progress,
+            run_fn=run_fn,
         )
         if report.n_failed:
             raise UserError(
@@ -310,8 +315,8 @@ class Context:
         """Return experiment ``key``'s recorded time series (run :meth:`sweep` first)."""
         from trustsim.sweep.results import load_timeseries
 
-        raw = self.raw_spec(key, which)
-        return load_timeseries(self.run_dir(raw["experiment"]["name"], raw))
+        spec = self.spec(key, which)
+        return load_timeseries(self.run_dir(spec.name, spec.raw))
 
     def cached(
         self,

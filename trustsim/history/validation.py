@@ -12,6 +12,12 @@ burst (P1), and the exchanges that ended, by reason (P14).
 
 Milestones with weight 0 are alternative sources kept for comparison (the seed's benefit
 figures differ from other published ones); they are reported but not used by calibration.
+Each milestone is marked ``sample = "in"`` (up to :data:`FIT_UNTIL`, fitted by the calibration)
+or ``"out"`` (held out: the validation proper). With a calibration that carries a posterior,
+each run of the ensemble draws its behavioural parameters from it (systematic resampling of the
+weights, :meth:`trustsim.park.scenarios.calibration.Calibration.draw`), so the model's band is
+the posterior predictive 90% band; ``inside`` says whether the observed value lies in it (for
+the hub milestone, a share of runs, whether the share lies in the historical band).
 
 Counting conventions: "exchanges" are the model's active exchanges at the end of the year
 (several per facility pair allowed, as in the data); the hub is the facility with strictly the
@@ -23,6 +29,7 @@ model's ``realized_share`` (active exchanges over live matches that would pay, t
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -34,9 +41,11 @@ import pandas as pd
 
 from trustsim.errors import UserError
 from trustsim.park.metrics import degree_centralization, degrees
+from trustsim.park.scenarios.calibration import Calibration
 
 __all__ = [
     "ANCHOR",
+    "FIT_UNTIL",
     "Milestone",
     "MilestoneResult",
     "ValidationReport",
@@ -44,6 +53,7 @@ __all__ = [
     "milestones",
     "ensemble",
     "pattern_stats",
+    "posterior_simulate",
     "run_observations",
     "summarize",
     "validate",
@@ -51,6 +61,15 @@ __all__ = [
 
 #: The power station, the anchor tenant and expected hub of the Kalundborg scenario.
 ANCHOR = "asnaes"
+
+#: Last year whose milestones the calibration fits; later milestones are held out.
+FIT_UNTIL = 1995
+
+#: Year of the early-growth pattern (at most two active exchanges before 1972).
+EARLY_YEAR = 1971
+
+#: Metrics that are 0/1 per run and whose milestone is a share of runs (judged by the mean).
+SHARE_METRICS = ("anchor_is_hub",)
 
 #: Decades over which growth is reported (first year of each).
 DECADES = (1961, 1971, 1981, 1991, 2001, 2011)
@@ -238,6 +257,8 @@ def _patterns(table: pd.DataFrame, start_year: int, end_year: int) -> dict[str, 
         "utility_share_rest": float(utility[10:].mean()) if utility.size > 10 else math.nan,
         "exchanges_formed": float(len(table)),
         "exchanges_ended": float(table["end_year"].notna().sum()),
+        "first_byproduct_year": (float(table.loc[table["kind"] == "byproduct", "start_year"].min())
+                                 if (table["kind"] == "byproduct").any() else math.nan),
     }
     start = np.floor(table["start_year"].to_numpy()).astype(int)
     for d in (d for d in DECADES if d < end_year):
@@ -267,6 +288,8 @@ class MilestoneResult:
     covered: bool
     source: str
     weight: float
+    sample: str = "in"
+    inside: bool = False
 
 
 @dataclass(slots=True)
@@ -279,6 +302,12 @@ class ValidationReport:
     overrides: dict[str, Any]
     milestones: list[MilestoneResult]
     patterns: dict[str, dict[str, float]] = field(default_factory=dict)
+    calibration: dict[str, Any] = field(default_factory=dict)
+
+    def inside_share(self, sample: str) -> tuple[int, int]:
+        """(inside, total) of the weighted milestones of ``sample`` ("in" or "out")."""
+        rows = [m for m in self.milestones if m.weight > 0 and m.sample == sample]
+        return sum(m.inside for m in rows), len(rows)
 
     def closer_source(self) -> dict[str, str]:
         """For each benefit with an alternative source, the source whose band the mean is nearer.
@@ -307,32 +336,42 @@ class ValidationReport:
             "milestones": [asdict(m) for m in self.milestones],
             "held": sum(m.held for m in self.milestones if m.weight > 0),
             "targets": sum(m.weight > 0 for m in self.milestones),
+            "inside_in_sample": list(self.inside_share("in")),
+            "inside_out_of_sample": list(self.inside_share("out")),
+            "calibration": self.calibration,
             "patterns": self.patterns,
             "closer_source": self.closer_source(),
         })
 
     def format(self) -> str:
         """The report as a plain-text table followed by the pattern statistics."""
-        head = (f"{'milestone':<24}{'year':>5}  {'observed':>10}  {'band':>19}  "
-                f"{'model mean':>10}  {'model 90% band':>21}  held")
-        lines = [f"{self.scenario}: {self.seeds} seeds (root seed {self.root_seed})", head]
+        head = (f"{'milestone':<24}{'year':>5} {'sample':>6}  {'observed':>10}  {'band':>19}  "
+                f"{'model mean':>10}  {'predictive 90% band':>21}  inside  held")
+        cal = self.calibration.get("source", "none")
+        lines = [f"{self.scenario}: {self.seeds} seeds (root seed {self.root_seed}), "
+                 f"calibration {cal}", head]
         for m in self.milestones:
             band = f"{_num(m.low)}-{_num(m.high)}"
             mband = f"{_num(m.model_low)}-{_num(m.model_high)}"
-            mark = "yes" if m.held else "no"
+            mark = ("yes" if m.inside else "no").ljust(6) + "  " + ("yes" if m.held else "no")
             if m.weight == 0:
                 mark += " (alt)"
-            lines.append(f"{m.key:<24}{m.year:>5}  {_num(m.observed):>10}  {band:>19}  "
-                         f"{_num(m.model_mean):>10}  {mband:>21}  {mark}")
+            lines.append(f"{m.key:<24}{m.year:>5} {m.sample:>6}  {_num(m.observed):>10}  "
+                         f"{band:>19}  {_num(m.model_mean):>10}  {mband:>21}  {mark}")
         held = sum(m.held for m in self.milestones if m.weight > 0)
         total = sum(m.weight > 0 for m in self.milestones)
-        lines.append(f"held: {held} of {total} milestones (alt rows not counted)")
+        for sample, what in (("in", "fitted"), ("out", "held out")):
+            k, n = self.inside_share(sample)
+            lines.append(f"inside the predictive band, {what} (sample {sample}): {k} of {n}")
+        lines.append(f"mean in the historical band: {held} of {total} milestones "
+                     "(alt rows not counted)")
         for key, src in self.closer_source().items():
             lines.append(f"{key}: the model is nearer the {src} figure")
         lines.append("patterns over the seeds (mean [5%, 95%]):")
         for name, st in self.patterns.items():
-            lines.append(f"  {name:<30} {_num(st['mean'])} [{_num(st['low'])}, "
-                         f"{_num(st['high'])}]")
+            centre = st.get("median", st["mean"])
+            lines.append(f"  {name:<30} {_num(centre)} [{_num(st['low'])}, "
+                         f"{_num(st['high'])}]" + (" (median)" if "median" in st else ""))
         return "\n".join(lines)
 
 
@@ -350,7 +389,7 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_clean(v) for v in obj]
     if isinstance(obj, float | np.floating):
-        return None if math.isnan(obj) else float(obj)
+        return None if not math.isfinite(obj) else float(obj)
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.integer):
@@ -373,17 +412,20 @@ def ensemble(
     root_seed: int,
     overrides: dict[str, Any] | None = None,
     years: Iterable[int] | None = None,
+    per_run: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Observations of ``seeds`` runs, seeded ``SeedSequence(root_seed, spawn_key=(0, r))``.
 
     The same ``root_seed`` gives every parameter set the same seeds (common random numbers).
+    Run ``r`` uses ``{**per_run[r], **overrides}`` when ``per_run`` (one parameter set per
+    run, such as posterior draws) is given.
     """
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise UserError(f"seeds must be an integer >= 1, got {seeds!r}")
-    ys = sorted({m.year for m in milestones()} | set(years or ()))
+    ys = sorted({m.year for m in milestones()} | {EARLY_YEAR} | set(years or ()))
     return [
         run_observations(scenario, np.random.SeedSequence(root_seed, spawn_key=(0, r)), ys,
-                         overrides)
+                         {**(per_run[r] if per_run else {}), **(overrides or {})})
         for r in range(seeds)
     ]
 
@@ -396,9 +438,10 @@ def summarize(runs: list[dict[str, Any]], marks: Iterable[Milestone]) -> list[Mi
         held = bool(m.low <= st["mean"] <= m.high) if not math.isnan(st["mean"]) else False
         covered = (bool(st["low"] <= m.observed <= st["high"])
                    if not math.isnan(st["mean"]) else False)
+        inside = held if m.metric in SHARE_METRICS else covered
         out.append(MilestoneResult(m.key, m.year, m.metric, m.observed, m.low, m.high,
                                    st["mean"], st["low"], st["high"], held, covered, m.source,
-                                   m.weight))
+                                   m.weight, "in" if m.year <= FIT_UNTIL else "out", inside))
     return out
 
 
@@ -409,12 +452,62 @@ def pattern_stats(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         if all(y in r["at"] for r in runs):
             out[f"power_station_hub_share_{y}"] = _stats(
                 [r["at"][y]["anchor_is_hub"] for r in runs])
+    if all(EARLY_YEAR in r["at"] for r in runs):
+        out[f"active_exchanges_{EARLY_YEAR}"] = _stats(
+            [r["at"][EARLY_YEAR]["active_exchanges"] for r in runs])
     names = sorted({k for r in runs for k in r["patterns"]},
                    key=lambda k: (k.startswith("ended_"), k))
     for name in names:
         default = 0.0 if name.startswith("ended_") else math.nan
         out[name] = _stats([r["patterns"].get(name, default) for r in runs])
+    if "first_byproduct_year" in out:
+        # a year: the median over the runs (runs that never trade a by-product count as late)
+        years = [r["patterns"].get("first_byproduct_year", math.nan) for r in runs]
+        out["first_byproduct_year"] = _year_stats(years)
     return out
+
+
+def _year_stats(values: list[float]) -> dict[str, float]:
+    """Median and 90% band of years, NaN (never) ranked after every year."""
+    a = np.asarray(values, dtype=float)
+    ranked = np.where(np.isnan(a), np.inf, a)
+    lo, med, hi = np.quantile(ranked, [0.05, 0.5, 0.95], method="inverted_cdf")
+    finite = a[~np.isnan(a)]
+    return {"median": float(med), "low": float(lo), "high": float(hi),
+            "mean": float(finite.mean()) if finite.size else math.nan,
+            "never": int(np.isnan(a).sum()), "n": int(a.size)}
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str) -> Calibration:
+    from trustsim.park.scenarios.calibration import parse_calibration
+
+    return parse_calibration(text, "posterior")
+
+
+def posterior_simulate(
+    scenario: str,
+    *,
+    seed: Any,
+    years: float | None = None,
+    overrides: dict[str, Any] | None = None,
+    timeseries_stride: int | None = None,
+    calibration_text: str,
+    replicates: int,
+) -> Any:
+    """One posterior predictive run for the sweep runner (a ``run_fn``).
+
+    Replicate ``r`` (the last entry of the run seed's spawn key) runs with particle
+    ``draw(replicates)[r]`` of the calibration, whose values replace the calibration's point
+    values among ``overrides`` (a calibrated spec carries them as fixed overrides).
+    """
+    from trustsim.park.model import simulate
+
+    cal = _parsed(calibration_text)
+    r = int(seed.spawn_key[-1])
+    particle = cal.particle(cal.draw(replicates)[r])
+    return simulate(scenario, seed=seed, years=years, overrides={**(overrides or {}), **particle},
+                    timeseries_stride=timeseries_stride)
 
 
 def validate(
@@ -423,6 +516,7 @@ def validate(
     seeds: int = 20,
     root_seed: int = 1961,
     overrides: dict[str, Any] | None = None,
+    calibration: Calibration | None = None,
 ) -> ValidationReport:
     """Run ``seeds`` replicates of the Kalundborg scenario and compare them with history.
 
@@ -430,13 +524,26 @@ def validate(
         scenario: ``kalundborg`` or a scenario built on its facilities (same ids).
         seeds: number of replicate runs.
         root_seed: root of the replicates' SeedSequences.
-        overrides: parameters by name, on top of the scenario's (calibrated) defaults.
+        overrides: parameters by name, on top of the calibration's and the scenario's.
+        calibration: the calibration whose posterior the runs draw from (default: the
+            packaged one); each run takes one particle (systematic resampling).
 
     Raises:
         UserError: for a scenario without the Kalundborg power station, or bad arguments.
     """
+    from trustsim.park.scenarios import get_scenario
+    from trustsim.park.scenarios.calibration import load_calibration
+
     if not scenario.startswith("kalundborg"):
         raise UserError(f"scenario must be kalundborg (or a kalundborg variant), got {scenario!r}")
-    runs = ensemble(scenario, seeds, root_seed, overrides)
+    if calibration is None and get_scenario(scenario).calibrated:
+        calibration = load_calibration()
+    per_run = None
+    info: dict[str, Any] = {}
+    if calibration is not None and isinstance(seeds, int) and seeds >= 1:
+        per_run = [calibration.particle(i) for i in calibration.draw(seeds)]
+        info = {"source": calibration.source, "sha256": calibration.sha256,
+                "particles": len(calibration.weights), "parameters": calibration.parameters}
+    runs = ensemble(scenario, seeds, root_seed, overrides, per_run=per_run)
     return ValidationReport(scenario, seeds, root_seed, dict(overrides or {}),
-                            summarize(runs, milestones()), pattern_stats(runs))
+                            summarize(runs, milestones()), pattern_stats(runs), info)

@@ -39,6 +39,8 @@ class FacilityTable:
         out_fac, out_res, out_grade, out_volume, out_var, out_disposal, out_start, out_end:
             per output stream: facility, resource, grade, volume per year, relative standard
             deviation of volume, disposal cost per unit (EUR), first and first-inactive step.
+        out_supply: per output stream, the supplier's cost of supplying one unit (EUR, before
+            the energy price index).
         out_committed: volume per year promised in active exchanges.
         need_fac, need_res, need_grade, need_volume, need_price, need_start, need_end:
             per input need: facility, resource, minimum grade, volume per year, price of the
@@ -64,6 +66,7 @@ class FacilityTable:
     out_disposal: NDArray[np.float64]
     out_start: NDArray[np.int64]
     out_end: NDArray[np.int64]
+    out_supply: NDArray[np.float64]
     out_committed: NDArray[np.float64]
     need_fac: NDArray[np.int64]
     need_res: NDArray[np.int64]
@@ -93,11 +96,12 @@ class FacilityTable:
         for f in facs:
             fi = index[f.id]
             for s in f.outputs:
-                if s.volume < 0 or s.variability < 0 or s.disposal_cost < 0:
+                if min(s.volume, s.variability, s.disposal_cost, s.supply_cost) < 0:
                     raise UserError(f"facility {f.id!r}: stream {s.resource} has a negative value")
                 start = max(_step(s.start_year, s0, spy, 0), _step(f.entry_year, s0, spy, 0))
                 outs.append((fi, resource_index(s.resource), s.grade, s.volume, s.variability,
-                             s.disposal_cost, start, _step(s.end_year, s0, spy, NEVER)))
+                             s.disposal_cost, start, _step(s.end_year, s0, spy, NEVER),
+                             s.supply_cost))
             for d in f.needs:
                 if d.volume < 0 or d.virgin_price < 0:
                     raise UserError(f"facility {f.id!r}: need {d.resource} has a negative value")
@@ -106,7 +110,7 @@ class FacilityTable:
                               d.virgin_price, start, _step(d.end_year, s0, spy, NEVER)))
         outs.sort(key=lambda r: r[:3] + (r[6],))
         needs.sort(key=lambda r: r[:3] + (r[5],))
-        o = np.array(outs, dtype=np.float64).reshape(-1, 8)
+        o = np.array(outs, dtype=np.float64).reshape(-1, 9)
         d = np.array(needs, dtype=np.float64).reshape(-1, 7)
         as_int = lambda a: a.astype(np.int64)  # noqa: E731
         n = len(facs)
@@ -130,6 +134,7 @@ class FacilityTable:
             out_disposal=o[:, 5].copy(),
             out_start=as_int(o[:, 6]),
             out_end=as_int(o[:, 7]),
+            out_supply=o[:, 8].copy(),
             out_committed=np.zeros(len(o)),
             need_fac=as_int(d[:, 0]),
             need_res=as_int(d[:, 1]),

@@ -2,13 +2,18 @@
 
 The yearly joint surplus of moving volume q from a supplier to a receiver over d km is
 
-    J = q (p_virgin * energy_index + c_disposal + tax * t_diverted)     avoided costs
+    J = q (p_virgin * energy_index + c_disposal * disposal_index        avoided costs
+           + tax(year) * t_diverted - c_supply * energy_index)
         - q * c_transport * (d + offsite)                               transport
         - capex * crf(interest_rate, infrastructure_life)               infrastructure
         - regulatory cost (by-products before reform)                   regulation
         - coordination_cost * (byproduct_coordination if by-product)    coordination
 
-with ``capex = (infra_fixed + infra_per_km * d) * (q / ref_volume)**0.6`` (six-tenths rule
+where ``c_supply`` is the supplier's cost of making a unit available (the electricity a power
+station gives up to extract steam; it follows the index for energy-priced resources only), the
+disposal index and the landfill tax are the scenario's sourced series (Danish waste regulation
+for Kalundborg; :mod:`trustsim.park.regulation`), and
+``capex = (infra_fixed + infra_per_km * d) * (q / ref_volume)**0.6`` (six-tenths rule
 [Williams1947]; times ``infrastructure_cost_scale``; transport and the per-km part of the
 infrastructure times ``distance_cost_scale``; virgin prices times
 ``virgin_price_scale``) reduced by ``infrastructure_reuse`` on a connection that already carries
@@ -36,7 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from trustsim.park.regulation import landfill_tax, regulatory_cost
+from trustsim.park.regulation import WasteSchedule, landfill_tax, regulatory_cost
 
 if TYPE_CHECKING:
     from trustsim.park.state import ParkState
@@ -86,21 +91,26 @@ class MatchTerms:
     """
 
     def __init__(self, *, price, energy, diverted, byproduct, disposal, transport, route_km,
-                 ref_volume, infra_base, coordination) -> None:
+                 ref_volume, infra_base, coordination, supply=None,
+                 schedule: WasteSchedule | None = None) -> None:
         self.price, self.energy, self.diverted = price, energy, diverted
         self.byproduct, self.disposal, self.transport = byproduct, disposal, transport
         self.route_km, self.ref_volume = route_km, ref_volume
         self.infra_base, self.coordination = infra_base, coordination
-        self._avoided_key: tuple[float, float] | None = None
+        self.supply = np.zeros_like(price) if supply is None else supply
+        self.schedule = schedule or WasteSchedule()
+        self._avoided_key: tuple[float, float, float] | None = None
         self._avoided = price
 
     @classmethod
     def from_candidates(cls, *, out, need, res, dist, offsite, fac_out_disposal, need_price,
-                        rs: dict[str, NDArray], params: dict) -> MatchTerms:
+                        rs: dict[str, NDArray], params: dict, fac_out_supply=None,
+                        schedule: WasteSchedule | None = None) -> MatchTerms:
         """Terms of the matches (output stream ``out``, need ``need``, resource ``res``...)."""
         byp = rs["byproduct"][res]
         per_km = params["distance_cost_scale"]  # 0: distance costs nothing (E7's ablation)
         return cls(
+            supply=None if fac_out_supply is None else fac_out_supply[out], schedule=schedule,
             price=need_price[need] * params["virgin_price_scale"],
             energy=rs["energy"][res], diverted=rs["diverted_t"][res], byproduct=byp,
             disposal=fac_out_disposal[out], transport=rs["transport"][res] * per_km,
@@ -110,12 +120,18 @@ class MatchTerms:
             * np.where(byp, params["byproduct_coordination"], 1.0),
         )
 
-    def avoided(self, energy_index: float, tax: float) -> NDArray[np.float64]:
-        """Avoided cost per unit of every match: virgin price, disposal and landfill tax."""
-        if self._avoided_key != (energy_index, tax):
-            price = self.price * np.where(self.energy, energy_index, 1.0)
-            self._avoided = price + self.disposal + tax * self.diverted * self.byproduct
-            self._avoided_key = (energy_index, tax)
+    def avoided(self, energy_index: float, tax: float,
+                disposal_index: float = 1.0) -> NDArray[np.float64]:
+        """Avoided cost per unit of every match, less the supplier's cost of supply.
+
+        The avoided cost is the virgin price, the disposal cost and the landfill tax.
+        """
+        key = (energy_index, tax, disposal_index)
+        if self._avoided_key != key:
+            index = np.where(self.energy, energy_index, 1.0)
+            self._avoided = ((self.price - self.supply) * index + self.disposal * disposal_index
+                             + tax * self.diverted * self.byproduct)
+            self._avoided_key = key
         return self._avoided
 
 
@@ -131,7 +147,9 @@ def economics(
 ) -> Economics:
     """Compute the yearly economics of matches ``idx`` at ``volume`` per year (vectorised)."""
     byp = terms.byproduct[idx]
-    gross = volume * terms.avoided(energy_index, landfill_tax(year, params))[idx]
+    sched = terms.schedule
+    tax = landfill_tax(year, params) + sched.tax(year)
+    gross = volume * terms.avoided(energy_index, tax, sched.disposal_index(year))[idx]
     transport = volume * terms.transport[idx] * terms.route_km[idx]
     scale = (volume / terms.ref_volume[idx]) ** 0.6
     capex = terms.infra_base[idx] * scale * params["infrastructure_cost_scale"]

@@ -22,6 +22,7 @@ from trustsim.park.exchanges import ExchangeTable
 from trustsim.park.facilities import FacilityTable
 from trustsim.park.negotiation import MatchTerms
 from trustsim.park.params import FORWARD_LOOKING
+from trustsim.park.regulation import WasteSchedule
 from trustsim.park.resources import resource_arrays
 from trustsim.park.scenarios import ScenarioSpec
 from trustsim.park.ties import initial_ties
@@ -218,6 +219,8 @@ def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Gener
         out=cand.out, need=cand.need, res=cand.res, dist=cand.dist,
         offsite=fac.offsite[cand.sup] + fac.offsite[cand.rec],
         fac_out_disposal=fac.out_disposal, need_price=fac.need_price, rs=rs, params=p,
+        fac_out_supply=fac.out_supply,
+        schedule=WasteSchedule.from_series(spec.landfill_tax, spec.disposal_index),
     )
     if spec.initially_known:
         cand.known[:] = True

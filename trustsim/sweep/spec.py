@@ -59,7 +59,7 @@ from trustsim.sweep.outcomes import Outcome, parse_outcome
 from trustsim.sweep.seeding import design_rng
 
 DESIGNS = ("grid", "random", "lhs", "sobol", "morris")
-SECTIONS = ("experiment", "fixed", "sweep", "record", "outcomes", "claim")
+SECTIONS = ("experiment", "fixed", "sweep", "record", "outcomes", "claim", "calibration")
 EXPERIMENT_KEYS = (
     "name", "scenario", "years", "replicates", "seed", "design", "n", "second_order", "levels",
 )
@@ -270,6 +270,15 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
         _parse_axis(key, value, design, source, params.PARAMETERS)
         for key, value in sweep_raw.items()
     )
+
+    # a calibrated scenario's calibration (the packaged one, or [calibration] file = PATH) is
+    # resolved into the spec: its hash and parameters are hashed and stored in metadata.json,
+    # and its parameters run as fixed overrides under the spec's own
+    calibration = _resolve_calibration(scenario, raw.get("calibration"), source)
+    if calibration is not None:
+        raw["calibration"] = calibration
+        fixed = {**{k: v for k, v in calibration["parameters"].items() if k not in sweep_raw},
+                 **fixed}
 
     _check_keys(record, RECORD_KEYS, source, "[record]")
     timeseries = _get(record, "timeseries", bool, source, "[record]", default=False)
@@ -517,6 +526,29 @@ def _bounds(key: str, value: dict, source: str, where: str) -> tuple[float, floa
     if not low < high:
         raise UserError(f"{source}: {where} {key}: low = {low} must be below high = {high}")
     return float(low), float(high)
+
+
+def _resolve_calibration(scenario: str, value: Any, source: str) -> dict[str, Any] | None:
+    """``{"sha256", "parameters"}`` of the calibration a spec's runs use; None for none.
+
+    ``value`` is the spec's ``[calibration]`` table: ``file = PATH`` reads that file; an already
+    resolved table (``sha256`` and ``parameters``, as stored in metadata.json) is kept; none
+    means the packaged calibration of a calibrated scenario.
+    """
+    from trustsim.park.scenarios import get_scenario
+    from trustsim.park.scenarios.calibration import load_calibration
+
+    calibrated = get_scenario(scenario).calibrated
+    if value is None and not calibrated:
+        return None
+    if value is not None and (not isinstance(value, dict) or not calibrated):
+        raise UserError(f"{source}: [calibration] must be a table and applies only to the "
+                        f"calibrated scenarios (kalundborg, kalundborg_no_anchor)")
+    value = value or {}
+    if "file" not in value and {"sha256", "parameters"} <= set(value):
+        return {"sha256": str(value["sha256"]), "parameters": dict(value["parameters"])}
+    cal = load_calibration(value.get("file"))
+    return {"sha256": cal.sha256, "parameters": dict(cal.parameters)}
 
 
 def _check_points(spec: ExperimentSpec) -> None:

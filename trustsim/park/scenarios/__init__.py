@@ -41,17 +41,28 @@ LAYOUT_STREAM = (2**32 - 2,)
 
 @dataclass(frozen=True, slots=True)
 class StreamSpec:
-    """An output stream: resource, grade, yearly volume, variability, disposal cost, years."""
+    """An output stream: resource, grade, yearly volume, variability, costs, years.
+
+    ``disposal_cost`` is what the supplier pays per unit to get rid of the stream (times the
+    scenario's ``disposal_index``); ``supply_cost`` what making one unit available to a buyer
+    costs the supplier (such as the electricity a power station gives up to extract steam; times
+    the energy price index for an energy-priced resource). ``available_basis`` and
+    ``available_source`` say what dates ``start_year`` (a unit commissioned, a plant opened, a
+    regulation, or an estimate) and where that date comes from.
+    """
 
     resource: str
     volume: float
     grade: int = 1
     variability: float = 0.1
     disposal_cost: float = 0.0
+    supply_cost: float = 0.0
     start_year: int | None = None
     end_year: int | None = None
     source: str = ""
     estimate: bool = True
+    available_basis: str = ""
+    available_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,8 @@ class NeedSpec:
     end_year: int | None = None
     source: str = ""
     estimate: bool = True
+    available_basis: str = ""
+    available_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,8 @@ class FacilitySpec:
     outputs: tuple[StreamSpec, ...] = ()
     needs: tuple[NeedSpec, ...] = ()
     source: str = ""
+    entry_basis: str = ""
+    entry_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +113,10 @@ class ScenarioSpec:
         defaults: parameter defaults of this scenario (validated like user overrides).
         facilities: every facility that exists at some time in the run.
         price_index: energy price multiplier from each listed year on (piecewise constant).
+        disposal_index: multiplier on every stream's disposal cost from each listed year on
+            (piecewise constant; 1 before the first entry and when empty).
+        landfill_tax: landfill tax, EUR per tonne, from each listed year on (piecewise
+            constant, 0 before the first entry), on top of the ``landfill_tax`` parameter.
         ties: initial social ties as (facility id, facility id, strength).
         initially_known: whether all managers know each other's streams at the start.
     """
@@ -109,6 +128,8 @@ class ScenarioSpec:
     facilities: tuple[FacilitySpec, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
     price_index: dict[int, float] = field(default_factory=dict)
+    disposal_index: dict[int, float] = field(default_factory=dict)
+    landfill_tax: dict[int, float] = field(default_factory=dict)
     ties: tuple[tuple[str, str, float], ...] = ()
     initially_known: bool = False
 
@@ -121,12 +142,15 @@ class Scenario:
     and a generator for the layout (:func:`layout_rng`: the model's own generator unless
     ``region_seed`` is set), and returns the :class:`ScenarioSpec`. Every random draw that
     shapes the world belongs in the builder, so that ``region_seed`` holds all of it fixed.
+    A ``calibrated`` scenario takes its behavioural defaults from a calibration file
+    (:mod:`trustsim.park.scenarios.calibration`; the packaged one unless a user gives another).
     """
 
     name: str
     description: str
     build: Callable[[dict[str, Any], np.random.Generator], ScenarioSpec]
     defaults: Callable[[], dict[str, Any]]
+    calibrated: bool = False
 
 
 #: Every registered scenario, by name.
@@ -138,6 +162,8 @@ def register_scenario(
     description: str,
     build: Callable[[dict[str, Any], np.random.Generator], ScenarioSpec],
     defaults: Callable[[], dict[str, Any]] | None = None,
+    *,
+    calibrated: bool = False,
 ) -> None:
     """Register a scenario under ``name``.
 
@@ -147,13 +173,15 @@ def register_scenario(
         build: builder, ``build(params, rng) -> ScenarioSpec``.
         defaults: returns the scenario's parameter defaults before building (so that
             generated scenarios can read them); None for none.
+        calibrated: whether the defaults include the packaged calibration, which a
+            ``--calibration`` file replaces.
 
     Raises:
         ValueError: if ``name`` is already registered.
     """
     if name in SCENARIOS:
         raise ValueError(f"duplicate scenario {name!r}")
-    SCENARIOS[name] = Scenario(name, description, build, defaults or dict)
+    SCENARIOS[name] = Scenario(name, description, build, defaults or dict, calibrated)
 
 
 def layout_rng(region_seed: int, run_rng: np.random.Generator) -> np.random.Generator:
@@ -194,6 +222,11 @@ def _read_package_toml(filename: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def _series(data: dict[str, Any], key: str) -> dict[int, float]:
+    """A year -> value table of a scenario document (keys in a ``note`` entry are skipped)."""
+    return {int(k): float(v) for k, v in data.get(key, {}).items() if k != "note"}
+
+
 def load_toml(data: dict[str, Any]) -> ScenarioSpec:
     """Build a :class:`ScenarioSpec` from a parsed scenario TOML document.
 
@@ -222,7 +255,9 @@ def load_toml(data: dict[str, Any]) -> ScenarioSpec:
             years=int(data["years"]),
             facilities=tuple(facilities),
             defaults=dict(data.get("defaults", {})),
-            price_index={int(k): float(v) for k, v in data.get("price_index", {}).items()},
+            price_index=_series(data, "price_index"),
+            disposal_index=_series(data, "disposal_index"),
+            landfill_tax=_series(data, "landfill_tax"),
             ties=tuple((a, b, float(s)) for a, b, s in data.get("ties", [])),
             initially_known=bool(data.get("initially_known", False)),
         )
@@ -230,23 +265,24 @@ def load_toml(data: dict[str, Any]) -> ScenarioSpec:
         raise UserError(f"scenario {data.get('name')!r}: bad or missing field {err}") from None
 
 
-def _toml_scenario(filename: str, calibration: str | None = None) -> None:
+def _toml_scenario(filename: str, calibrated: bool = False) -> None:
     data = _read_package_toml(filename)
-    if calibration and resources.files("trustsim.park.scenarios").joinpath(calibration).is_file():
-        # fitted behavioural parameters (trustsim.history.calibration) become the
-        # scenario's defaults
-        fitted = _read_package_toml(calibration).get("parameters", {})
-        data["defaults"] = {**data.get("defaults", {}), **fitted}
+    if calibrated:
+        # the packaged calibration's fitted behavioural parameters become the defaults
+        from trustsim.park.scenarios.calibration import load_calibration
+
+        data["defaults"] = {**data.get("defaults", {}), **load_calibration().parameters}
     register_scenario(
         data["name"],
         data["description"],
         lambda params, rng, _data=data: load_toml(_data),
         lambda _data=data: dict(_data.get("defaults", {})),
+        calibrated=calibrated,
     )
 
 
 _toml_scenario("minimal.toml")
-_toml_scenario("kalundborg.toml", calibration="kalundborg_calibration.toml")
+_toml_scenario("kalundborg.toml", calibrated=True)
 
 # generated scenarios register themselves on import
 from trustsim.park.scenarios import (  # noqa: E402,F401

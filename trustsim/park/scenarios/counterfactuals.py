@@ -34,4 +34,4 @@ def build_without_anchor(params: dict[str, Any], rng: np.random.Generator) -> Sc
 
 
 register_scenario("kalundborg_no_anchor", DESCRIPTION, build_without_anchor,
-                  lambda: SCENARIOS["kalundborg"].defaults())
+                  lambda: SCENARIOS["kalundborg"].defaults(), calibrated=True)
