@@ -39,3 +39,4 @@ def test_a_defecting_cell_above_the_switch_is_not_monotone():
     cells = grid(0.5, 0.45)
     cells.loc[cells.patience == 0.7, "cooperation_rate"] = 0.0
     assert not empirical_boundary(cells).iloc[0].monotone
+
