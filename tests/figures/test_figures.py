@@ -2,7 +2,6 @@ import argparse
 import json
 
 import matplotlib
-import numpy as np
 import pytest
 
 matplotlib.use("Agg")
