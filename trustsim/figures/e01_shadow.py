@@ -157,9 +157,10 @@ def build(ctx: Context) -> list[Finding]:
     holds = bool(agree >= AGREEING_COLUMNS and monotone >= AGREEING_COLUMNS
                  and ablation_gap >= ABLATION_GAP and spread.significant and spread.diff > 0)
     step = float(emp.step.iloc[0])
+    n_ref = len(sides["reward_per_temptation"])
     text = (
-        f"{len(runs)} runs; the closed form is the median over {len(sides['reward_per_temptation'])}"
-        f" exchanges of a reference run. With a grim partner the switch to cooperation "
+        f"{len(runs)} runs; the closed form is the median over {n_ref} exchanges of a "
+        f"reference run. With a grim partner the switch to cooperation "
         f"(share of rounds honoured >= {COOPERATIVE}) lies within one patience step "
         f"({fmt(step, 2)}) of the closed form for {int(emp.agrees.sum())} of {len(emp)} "
         f"temptations and is monotone in {int(emp.monotone.sum())}; the switch minus the closed "
