@@ -2,7 +2,6 @@ import argparse
 import json
 
 import matplotlib
-import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -169,47 +168,6 @@ def test_cli_rejects_unknown_experiment(tmp_path):
     args = parser.parse_args(["figures", "--only", "E77", "--results", str(tmp_path)])
     with pytest.raises(UserError, match="E77"):
         figures_cli.run(args)
-
-
-def test_e1_empirical_boundary_lies_on_the_closed_form_within_the_grid(tmp_path):
-    import tomllib
-
-    from trustsim.figures import e01_shadow
-    from trustsim.sweep.results import load_results
-    from trustsim.sweep.runner import run_sweep
-
-    raw = tomllib.loads((core.SPEC_DIR / "E01_shadow_of_the_future.toml").read_text())
-    raw["sweep"]["utility_temptation"] = [0.1, 0.4, 0.8, 1.4]
-    raw["sweep"]["patience"] = {"low": 0.05, "high": 0.95, "num": 10}
-    run_sweep(raw, tmp_path / "e1", workers=1, progress=False)
-    runs = load_results(tmp_path / "e1")
-    runs["cooperation_rate"] = runs.cooperation_rate.fillna(0.0)
-    for (s, p), part in runs.groupby(["sanction_strength", "enforcement"]):
-        game = e01_shadow.setting_game(part)
-        part = part.assign(
-            theory=[e01_shadow.closed_form(t, game) for t in part.utility_temptation]
-        )
-        emp = e01_shadow.empirical_boundary(part)
-        assert emp.agrees.all() and emp.monotone.all(), (s, p, emp)
-        # the grid resolves a switch somewhere, so the check is not vacuous
-        assert np.isfinite(emp.high).any() and np.isfinite(emp.low).any(), (s, p)
-
-
-def test_e1_closed_form_matches_theory_by_hand():
-    from trustsim.figures import e01_shadow
-
-    game = {
-        "reward": 2.0,
-        "punishment": 0.0,
-        "value": 4.0,
-        "sanction": 1.0,
-        "penalty": 2.0,
-        "enforcement": 0.5,
-    }
-    # T - R = 0.5 * 4 = 2, minus pF = 1 and s = 1 leaves 0: no temptation, threshold 0
-    assert e01_shadow.closed_form(0.5, game) == 0.0
-    # T - R = 4 -> T' - R = 2, T' - P = 4
-    assert e01_shadow.closed_form(1.0, game) == pytest.approx(0.5)
 
 
 def test_e6_direct_reruns_are_the_runners_runs(tmp_path):

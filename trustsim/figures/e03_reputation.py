@@ -1,10 +1,10 @@
-"""E3 reputation: gossip reach and the broker's registry against park size.
+"""E3 reputation without an exogenous sanction: gossip reach and the registry against park size.
 
 A generated ``region`` whose managers differ in patience (so some are tempted to cheat) is run
 with news of a defection travelling 0 to 3 social-tie hops, and with or without a broker that
-publishes image scores. The spec places the park where theory says reputation matters: many
-managers too impatient for the dyadic shadow of the future alone, and a social sanction that a
-defector pays only when the news travels beyond the dyad (over ties, or through the registry)
+publishes image scores. ``sanction_strength`` is 0: a known cheat costs the cheater only what
+the third parties who hear do (they trust it less, reciprocate, end their exchanges with it,
+offer it fewer deals), which forward-looking managers reckon with
 [Kandori1992; MilgromNorthWeingast1990]. Panels: the share of rounds honoured and active
 exchanges per 100 facilities against the number of facilities, one line per gossip reach,
 registry off and on.
@@ -95,20 +95,22 @@ def build(ctx: Context) -> list[Finding]:
             f"with {n} facilities, gossip over {reach[-1]} hops moves the share of rounds "
             f"honoured {g.describe()}, the registry {r.describe()}, both {both.describe()}"
         )
-    holds = gains[-1].significant and gains[-1].diff > 0
-    design = ""
-    if {"patience", "sanction_strength"} <= set(runs.columns):
-        design = (
-            f"Mean patience {fmt(runs.patience.iloc[0])}; a defection known beyond the dyad "
-            f"(ties hear it when gossip travels, the whole park through the registry) costs a "
-            f"social sanction of {fmt(runs.sanction_strength.iloc[0])} of the period's value, "
-            "none when no one hears. "
-        )
+    holds = bool(gains[-1].significant and gains[-1].diff > 0)
+    top = {"n_facilities": sizes[-1], "gossip_reach": reach[0], "broker_registry": 0}
+    density = contrast(runs, "exchanges_per_100", top,
+                       {**top, "gossip_reach": reach[-1], "broker_registry": 1}, block=block)
+    density_gossip = contrast(runs, "exchanges_per_100", top,
+                              {**top, "gossip_reach": reach[-1]}, block=block)
+    design = (
+        f"Mean patience {fmt(runs.patience.iloc[0])}, no exogenous sanction: a known cheat "
+        "costs only what those who hear of it do. "
+    )
     text = (
         design
         + f"{len(runs)} runs ({int(runs.groupby(keys).size().min())} per cell). "
         + "; ".join(notes)
-        + ". "
+        + f". In the largest park gossip alone moves active exchanges per 100 facilities "
+        f"{density_gossip.describe()}, gossip and registry together {density.describe()}. "
         + (
             f"Reputation raises cooperation in the largest park (n = {sizes[-1]}), as P7/P8 "
             "predict."
