@@ -11,6 +11,7 @@ phase, so results never depend on agent order. See ``docs/ODD.md``.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,27 @@ __all__ = ["RunOutput", "SymbiosisPark", "simulate"]
 _REASON = {name: code for code, name in enumerate(END_REASONS)}
 
 
+#: Longest run, in years (a century of quarters is 400 steps).
+MAX_YEARS = 1000
+
+
+def checked_rng(rng: Any) -> Any:
+    """Return ``rng`` if numpy can seed a Generator from it, else raise :class:`UserError`.
+
+    Allowed: None, a whole number >= 0, a ``SeedSequence``, a ``BitGenerator`` or a
+    ``Generator``.
+    """
+    kinds = (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)
+    if rng is None or isinstance(rng, kinds):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_) and rng >= 0:
+        return int(rng)
+    raise UserError(
+        f"rng must be None, a whole number >= 0, a numpy SeedSequence, BitGenerator or "
+        f"Generator, got {rng!r}"
+    )
+
+
 class SymbiosisPark(mesa.Model):
     """An industrial park (or region) of facilities whose managers may exchange resources.
 
@@ -71,7 +93,7 @@ class SymbiosisPark(mesa.Model):
     """
 
     def __init__(self, scenario: str = "kalundborg", *, rng: Any = None, **overrides: Any):
-        super().__init__(rng=rng)
+        super().__init__(rng=checked_rng(rng))
         sc = get_scenario(scenario)
         self.params: dict[str, Any] = {
             **defaults(),
@@ -192,7 +214,14 @@ class SymbiosisPark(mesa.Model):
         return self.embedded
 
     def run_years(self, years: float) -> None:
-        """Run ``years`` years of steps."""
+        """Run ``years`` years of steps.
+
+        Raises:
+            UserError: ``years`` is not a number in [0, :data:`MAX_YEARS`].
+        """
+        if (isinstance(years, bool) or not isinstance(years, numbers.Real)
+                or not 0 <= years <= MAX_YEARS):  # also rejects NaN
+            raise UserError(f"years must be a number in [0, {MAX_YEARS}], got {years!r}")
         for _ in range(int(round(years * self.steps_per_year))):
             self.step()
 
@@ -755,7 +784,14 @@ class SymbiosisPark(mesa.Model):
 
         Nodes carry id, name, sector, x, y; edges carry exchange_id, resource, kind, volume,
         contract and the two sides' current trust.
+
+        Raises:
+            UserError: ``step`` is not a whole number in [0, steps run so far].
         """
+        if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)
+                                 or not 0 <= step <= self.step_count):
+            raise UserError(f"step must be a whole number in [0, {self.step_count}] (the steps "
+                            f"run so far), got {step!r}")
         ex, fac = self.ex, self.fac
         n = ex.n
         if step is None:
@@ -901,9 +937,9 @@ def simulate(
         or timeseries_stride < 1
     ):
         raise UserError(f"timeseries_stride must be an integer >= 1, got {timeseries_stride!r}")
-    if years is not None and (isinstance(years, bool) or not isinstance(years, int | float)
-                              or not 0 <= years <= 1000):
-        raise UserError(f"years must be in [0, 1000], got {years!r}")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, numbers.Real)
+                              or not 0 <= years <= MAX_YEARS):
+        raise UserError(f"years must be in [0, {MAX_YEARS}], got {years!r}")
     model = SymbiosisPark(scenario, rng=seed, **(overrides or {}))
     model.run_years(model.default_years if years is None else years)
     ts = None

@@ -29,6 +29,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -130,8 +131,13 @@ class ResultStore:
             existing = existing.parent
         if not existing.is_dir():
             raise UserError(f"{self.out}: {existing} is not a directory; choose another --out")
-        if not os.access(existing, os.W_OK | os.X_OK):
-            raise UserError(f"{self.out}: {existing} is not writable; choose another --out")
+        try:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+        except OSError as err:
+            raise UserError(
+                f"{self.out}: cannot write in {existing} ({err.strerror}); choose another --out"
+            ) from None
         for name in (RUNS_DIR, TIMESERIES_DIR):
             if (self.out / name).exists() and not (self.out / name).is_dir():
                 raise UserError(f"{self.out / name}: is not a directory; choose another --out")
@@ -239,18 +245,18 @@ class ResultStore:
             ts_path = ts_parts.pop(number, None)
             try:
                 part = read_part(path, spec_hash=spec_hash, table="runs")
-                if timeseries:
-                    if ts_path is None:
-                        raise DamagedPart("its time-series part is missing")
-                    ts_part = read_part(ts_path, spec_hash=spec_hash, table="timeseries")
-                    if ts_part.runs != part.runs:
-                        raise DamagedPart("its time-series part holds other runs")
             except DamagedPart as err:
-                for damaged in (path, ts_path):
-                    if damaged is not None:
-                        scan.quarantined.append((damaged, self._quarantine(damaged), str(err)))
+                self._quarantine_part(scan, path, ts_path, str(err))
                 continue
             _refuse_duplicates(part, owner)
+            try:
+                if timeseries:
+                    _check_timeseries(part, ts_path, spec_hash)
+            except DamagedPart as err:
+                for run in part.runs:
+                    del owner[run]
+                self._quarantine_part(scan, path, ts_path, str(err))
+                continue
             scan.done.update(part.runs)
             statuses = part.table.column("status").to_pylist()
             scan.failed += sum(status != "ok" for status in statuses)
@@ -322,6 +328,12 @@ class ResultStore:
         tmp.write_text(json.dumps(metadata, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         os.replace(tmp, path)
 
+    def _quarantine_part(self, scan: Scan, path: Path, ts_path: Path | None, why: str) -> None:
+        """Quarantine a runs part and its time-series part, noting why in ``scan``."""
+        for damaged in (path, ts_path):
+            if damaged is not None:
+                scan.quarantined.append((damaged, self._quarantine(damaged), why))
+
     def _quarantine(self, path: Path) -> Path:
         """Move a part that failed verification to ``quarantine/``; return its new path."""
         folder = self.out / QUARANTINE_DIR
@@ -374,6 +386,14 @@ def read_part(path: Path, *, spec_hash: str, table: str) -> Part:
     if (table == "runs" and ids != runs) or (table == "timeseries" and not set(ids) <= set(runs)):
         raise DamagedPart("its point and replicate columns are not the runs its header lists")
     return Part(path, header, data)
+
+
+def _check_timeseries(part: Part, ts_path: Path | None, spec_hash: str) -> None:
+    """The time-series part of a runs part must exist, verify and hold the same runs."""
+    if ts_path is None:
+        raise DamagedPart("its time-series part is missing")
+    if read_part(ts_path, spec_hash=spec_hash, table="timeseries").runs != part.runs:
+        raise DamagedPart("its time-series part holds other runs")
 
 
 def content_hash(table: pa.Table) -> str:

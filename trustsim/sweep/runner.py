@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.errors import SweepStopped, UserError
+from trustsim.sweep.limits import check_park_memory
 from trustsim.sweep.results import (
     ID_COLUMNS,
     SCHEMA_VERSION,
@@ -49,7 +50,7 @@ from trustsim.sweep.results import (
     part_header,
 )
 from trustsim.sweep.seeding import run_seed
-from trustsim.sweep.spec import ExperimentSpec, load_spec, parse_spec
+from trustsim.sweep.spec import ExperimentSpec, largest_park, load_spec, parse_spec
 from trustsim.sweep.workers import (
     boot,
     init_worker,
@@ -213,6 +214,9 @@ def run_sweep(
         resolve_start_method(start_method)
     except ValueError as err:
         raise UserError(str(err)) from None
+    n_facilities = largest_park(spec)
+    if n_facilities is not None and backend == "local":
+        check_park_memory(n_facilities, f"{spec.source}:", processes=workers)
     store = ResultStore(out)
     store.check_usable()
     _prepare(store, spec, resume)  # refuse early, before the lock file or a cluster exists
