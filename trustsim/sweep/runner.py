@@ -568,34 +568,37 @@ def _execute_pool(
     pending: deque[Chunk] = deque(chunks)
     running: dict[Future, Chunk] = {}
     executor = _pool(workers, method)
+    finished_all = False
     try:
         while pending or running:
-            _submit(executor, task, pending, running, 2 * workers)
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            loss = None
-            for future in finished:
-                chunk = running.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool as err:
-                    loss = err
-                    pending.extendleft(reversed(_isolated(chunk, err)))
-                    continue
-                yield result
+            loss = _submit(executor, task, pending, running, 2 * workers)
+            if loss is None:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    error = future.exception()
+                    if isinstance(error, BrokenProcessPool):
+                        loss = error  # stays in ``running``, with the others the loss took
+                        continue
+                    del running[future]
+                    yield future.result()
             if loss is None:
                 continue
-            for chunk in running.values():  # lost with the pool: suspects too
-                pending.extendleft(reversed(_isolated(chunk, loss)))
-            running.clear()
             executor.shutdown(wait=True, kill_workers=True)
+            for future, chunk in list(running.items()):  # lost with the pool: suspects
+                if future.done() and future.exception() is None:
+                    yield future.result()
+                else:
+                    pending.extendleft(reversed(_isolated(chunk)))
+            running.clear()
             for culprit in [c for c in pending if c.isolation > 2]:
                 pending.remove(culprit)
                 yield _worker_died(culprit, loss)
             if method == "fork" and thread_count() != 1:
                 method = "forkserver"  # a fresh pool forks from a single thread only
             executor = _pool(workers, method)
-    finally:
-        executor.shutdown(wait=False, kill_workers=True)
+        finished_all = True
+    finally:  # idle workers exit by themselves; after Ctrl-C they are killed at once
+        executor.shutdown(wait=finished_all, kill_workers=not finished_all)
 
 
 def _submit(
@@ -604,18 +607,29 @@ def _submit(
     pending: deque[Chunk],
     running: dict[Future, Chunk],
     limit: int,
-) -> None:
-    """Queue chunks up to ``limit``; a run under isolation 2 goes alone into an idle pool."""
+) -> BaseException | None:
+    """Queue chunks up to ``limit``; a run under isolation 2 goes alone into an idle pool.
+
+    Returns:
+        The pool's error if it broke meanwhile (the chunk stays pending), else None.
+    """
+    from loky.process_executor import BrokenProcessPool
+
     while pending and len(running) < limit:
         if any(chunk.isolation == 2 for chunk in running.values()):
-            return
+            return None
         if pending[0].isolation == 2 and running:
-            return
+            return None
         chunk = pending.popleft()
-        running[executor.submit(task, chunk)] = chunk
+        try:
+            running[executor.submit(task, chunk)] = chunk
+        except BrokenProcessPool as err:
+            pending.appendleft(chunk)
+            return err
+    return None
 
 
-def _isolated(chunk: Chunk, loss: BaseException) -> list[Chunk]:
+def _isolated(chunk: Chunk) -> list[Chunk]:
     """The chunk's runs one per task, one isolation level up (3: the run's own loss)."""
     return [replace(chunk, runs=(run,), isolation=chunk.isolation + 1) for run in chunk.runs]
 
