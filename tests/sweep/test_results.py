@@ -175,3 +175,58 @@ def test_load_timeseries_needs_recorded_timeseries(tmp_path):
     run_sweep(spec, tmp_path / "o", workers=1, run_fn=fake_simulate, progress=False)
     with pytest.raises(UserError, match="recorded no time series"):
         load_timeseries(tmp_path / "o")
+
+
+def test_time_series_part_is_renamed_into_place_before_the_runs_part(tmp_path, monkeypatch):
+    from trustsim.sweep import results
+
+    order = []
+    real = results._write_atomic
+
+    def recording(table, path):
+        real(table, path)
+        order.append((path.parent.name, path.name))
+
+    monkeypatch.setattr(results, "_write_atomic", recording)
+    run_sweep(SPEC, tmp_path / "o", workers=1, chunk_size=3, run_fn=fake_simulate, progress=False)
+    assert order == [
+        ("timeseries", "part-00000.parquet"),
+        ("runs", "part-00000.parquet"),
+        ("timeseries", "part-00001.parquet"),
+        ("runs", "part-00001.parquet"),
+    ]
+
+
+def test_a_write_cut_short_never_leaves_a_part_under_its_name(tmp_path, monkeypatch):
+    from trustsim.sweep import results
+
+    real = results.pq.write_table
+
+    def dying(table, where, **kwargs):
+        real(table, where, **kwargs)
+        Path(where).write_bytes(Path(where).read_bytes()[:40])  # the disk filled up
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(results.pq, "write_table", dying)
+    with pytest.raises(OSError, match="No space left"):
+        run_sweep(SPEC, tmp_path / "o", workers=1, run_fn=fake_simulate, progress=False)
+    assert not list((tmp_path / "o").rglob("part-*.parquet"))
+    monkeypatch.undo()
+    report = run_sweep(SPEC, tmp_path / "o", workers=1, resume=True, run_fn=fake_simulate,
+                       progress=False)
+    assert report.n_new == 6 and [p.name for p in report.removed] == ["part-00000.parquet.tmp"]
+
+
+def test_parts_have_page_checksums(swept):
+    import pyarrow.parquet as pq
+
+    path = swept / "runs" / "part-00000.parquet"
+    meta = pq.ParquetFile(path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    chunk = meta.row_group(0).column(names.index("first_draw"))
+    last = chunk.data_page_offset + chunk.total_compressed_size - 1  # a byte of page data
+    data = bytearray(path.read_bytes())
+    data[last] ^= 0x40
+    path.write_bytes(bytes(data))
+    with pytest.raises(OSError, match="CRC"):
+        pq.read_table(path, page_checksum_verification=True)
