@@ -172,8 +172,8 @@ MUTANTS = (
     Mutant(
         "numpy scalars are not numbers to the parameters",
         "trustsim/park/params.py",
-        "        if isinstance(value, np.generic):  # np.float32(0.5), np.int64(30), np.bool_(True)\n"
-        "            value = value.item()\n",
+        "        if isinstance(value, np.generic):  # np.float32(0.5), np.int64(30), "
+        "np.bool_(True)\n            value = value.item()\n",
         "",
         ("tests/park/test_api_edges.py",),
     ),

@@ -30,3 +30,8 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'trustsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The exports too, loaded or not, so that tab completion shows them."""
+    return sorted({*globals(), *__all__})

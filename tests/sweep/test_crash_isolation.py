@@ -150,3 +150,35 @@ def test_a_dask_worker_dying_on_every_retry_stops_in_one_line(tmp_path):
             )
     meta = (tmp_path / "out" / "metadata.json").read_text()
     assert '"status": "stopped"' in meta
+
+
+class LostScheduler:
+    """A stand-in Dask client whose futures fail as when the scheduler goes away."""
+
+    def map(self, task, chunks, pure):
+        return [SimpleNamespace(result=self.lost) for _ in chunks]
+
+    def nthreads(self):
+        return {"w": 1}
+
+    def cancel(self, futures):
+        raise OSError("no scheduler to cancel on")
+
+    @staticmethod
+    def lost():
+        raise OSError("Timed out trying to connect to tcp://127.0.0.1:8786 after 30 s")
+
+
+def test_losing_the_dask_scheduler_stops_in_one_line(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from trustsim.sweep import runner
+
+    monkeypatch.setattr(distributed, "as_completed", iter)
+    monkeypatch.setattr(runner, "_dask_client", lambda stack, workers, scheduler: LostScheduler())
+    with pytest.raises(SweepStopped) as stopped:
+        sweep(tmp_path / "out", backend="dask", run_fn=fake_simulate)
+    assert str(stopped.value) == (
+        "the Dask cluster failed (OSError: Timed out trying to connect to tcp://127.0.0.1:8786 "
+        "after 30 s); the finished parts are kept"
+    )
+    assert '"status": "stopped"' in (tmp_path / "out" / "metadata.json").read_text()

@@ -14,7 +14,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="run an experiment spec (TOML) as a parameter sweep",
         description=(
             "Run every run of an experiment spec and write Parquet part-files and metadata.json "
-            "to --out. Load them with trustsim.load_results(DIR)."
+            "to --out. Load them with trustsim.load_results(DIR). Exit status: 0 every run ok; "
+            "1 some runs failed (recorded with their error); 2 a bad spec, option or folder; "
+            "3 the Dask cluster stopped the sweep; 130 (Ctrl-C) or 143 (SIGTERM) interrupted. "
+            "Finished parts are always kept: continue with --resume."
         ),
     )
     parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. experiments/x.toml")

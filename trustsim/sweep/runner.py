@@ -183,7 +183,8 @@ def run_sweep(
     Args:
         spec: A spec, its dict or the path of its TOML file.
         out: The results directory; it must be empty or missing unless ``resume``.
-        workers: Processes computing runs (local; 1 runs them in this process), or the
+        workers: Processes computing runs (local; 1 runs them in this process, where a run
+            that kills its process ends the sweep, so crash isolation needs 2 or more), or the
             workers of a new LocalCluster (dask without a scheduler); default: the cores.
         backend: ``"local"`` or ``"dask"``.
         scheduler: For dask: a scheduler address, a ``distributed.Client`` or None for a new
