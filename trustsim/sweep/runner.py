@@ -464,9 +464,10 @@ class _Progress:
         if show or (show is None and interactive):
             from tqdm.auto import tqdm
 
-            # no monitor thread, so a pool started after the bar can still fork
-            tqdm.monitor_interval = 0
-            self.bar = tqdm(
+            class Bar(tqdm):  # no monitor thread, so a pool started after it can still fork
+                monitor_interval = 0
+
+            self.bar = Bar(
                 total=spec.n_runs,
                 initial=done,
                 unit="run",
