@@ -17,6 +17,7 @@ import pytest
 import trustsim
 from trustsim import load_results
 from trustsim.cli import main
+from trustsim.sweep.results import ResultStore
 
 SMALL = """
 [experiment]
@@ -196,7 +197,9 @@ def test_unreachable_scheduler(tmp_path):
     )
     assert done.returncode == 2, done.stderr
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.stderr
-    assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
+    assert "Traceback" not in done.stderr
+    # the folder was locked before the client started (issue 17): it holds no results
+    assert ResultStore(tmp_path / "o").holds_only_its_own_layout()
 
 
 def test_non_empty_out_and_other_spec_are_refused(tmp_path, capsys):

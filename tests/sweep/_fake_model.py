@@ -59,15 +59,17 @@ def ishigami_simulate(scenario, *, seed, years=None, overrides=None, timeseries_
 
 
 def _share_with_pool(parent: int, marker: Path) -> None:
-    """In the calling process (pid ``parent``), wait until a pool worker has run; in a worker,
-    say so by creating the file ``marker``.
+    """Wait until two pool processes have each started a run, so both show in the table.
+
+    Each process says it is there with a file ``marker.<pid>``; the calling process (pid
+    ``parent``) never runs runs when a pool does, and fails the run if it gets one.
     """
     if os.getpid() == parent:
-        deadline = time.monotonic() + 300
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-    else:
-        marker.touch()
+        raise RuntimeError("the calling process ran a run of a pooled sweep")
+    Path(f"{marker}.{os.getpid()}").touch()
+    deadline = time.monotonic() + 300
+    while len(list(marker.parent.glob(f"{marker.name}.*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def pid_simulate(scenario, *, seed, parent, marker, **kwargs):

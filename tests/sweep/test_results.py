@@ -13,7 +13,7 @@ import trustsim
 from tests.sweep._fake_model import fake_simulate
 from trustsim import load_results, load_timeseries
 from trustsim.errors import UserError
-from trustsim.sweep.results import SCHEMA_VERSION, ResultStore
+from trustsim.sweep.results import SCHEMA_VERSION, ResultStore, part_header
 from trustsim.sweep.runner import run_sweep
 
 SPEC = {
@@ -109,7 +109,11 @@ def test_load_timeseries(swept):
     assert list(bare.columns) == ["point", "replicate", "step", "draw"]
 
 
-def test_scan_removes_truncated_orphaned_and_temporary_parts(swept):
+def spec_hash(out):
+    return json.loads((out / "metadata.json").read_text())["spec_hash"]
+
+
+def test_scan_quarantines_truncated_parts_and_removes_leftovers(swept):
     store = ResultStore(swept)
     runs = swept / "runs" / "part-00001.parquet"
     runs.write_bytes(runs.read_bytes()[:-20])  # cut short: no footer
@@ -117,29 +121,43 @@ def test_scan_removes_truncated_orphaned_and_temporary_parts(swept):
     orphan.write_bytes((swept / "timeseries" / "part-00000.parquet").read_bytes())
     tmp = swept / "runs" / "part-00003.parquet.tmp"
     tmp.write_bytes(b"half")
-    scan = store.scan(timeseries=True)
+    scan = store.scan(spec_hash=spec_hash(swept), timeseries=True)
     assert scan.done == {(0, 0), (0, 1), (2, 0), (2, 1)}
     assert scan.next_part == 3
-    removed = {p.name for p in scan.removed}
-    assert removed == {"part-00001.parquet", "part-00009.parquet", "part-00003.parquet.tmp"}
+    assert {p.name for p in scan.removed} == {"part-00009.parquet", "part-00003.parquet.tmp"}
+    assert [(q[1].name, q[2].split(" ")[0]) for q in scan.quarantined] == [
+        ("runs-part-00001.parquet", "unreadable"),
+        ("timeseries-part-00001.parquet", "unreadable"),
+    ]
     assert not (swept / "timeseries" / "part-00001.parquet").exists()
+    assert (swept / "quarantine" / "runs-part-00001.parquet").exists()
 
 
 def test_missing_timeseries_part_makes_its_runs_missing(swept):
     (swept / "timeseries" / "part-00002.parquet").unlink()
-    scan = ResultStore(swept).scan(timeseries=True)
+    scan = ResultStore(swept).scan(spec_hash=spec_hash(swept), timeseries=True)
     assert (2, 0) not in scan.done and len(scan.done) == 4
+    assert scan.quarantined[0][2] == "its time-series part is missing"
     assert not (swept / "runs" / "part-00002.parquet").exists()
 
 
 def test_failed_rows_and_mixed_parts_load_with_one_type(tmp_path):
     store = ResultStore(tmp_path)
     store.create()
-    store.write_metadata(
-        {"schema_version": SCHEMA_VERSION, "spec": SPEC, "spec_hash": "x", "parameters": []}
-    )
-    store.write_part(0, [{**row(1, 0), "status": "error", "error": "ValueError: x"}], None)
-    store.write_part(1, [{**row(0, 0), "m": 3}, {**row(0, 1), "m": None}], None)
+    metadata = {
+        "schema_version": SCHEMA_VERSION,
+        "spec": SPEC,
+        "spec_hash": "x",
+        "parameters": [],
+        "runs": 3,
+        "status": "complete",
+        "versions": {"trustsim": "0"},
+        "git_commit": None,
+    }
+    store.write_metadata(metadata)
+    header = part_header(metadata)
+    store.write_part(0, [{**row(1, 0), "status": "error", "error": "ValueError: x"}], None, header)
+    store.write_part(1, [{**row(0, 0), "m": 3}, {**row(0, 1), "m": None}], None, header)
     df = load_results(tmp_path)
     assert df.point.tolist() == [0, 0, 1]
     assert df.status.tolist() == ["ok", "ok", "error"]
@@ -157,3 +175,58 @@ def test_load_timeseries_needs_recorded_timeseries(tmp_path):
     run_sweep(spec, tmp_path / "o", workers=1, run_fn=fake_simulate, progress=False)
     with pytest.raises(UserError, match="recorded no time series"):
         load_timeseries(tmp_path / "o")
+
+
+def test_time_series_part_is_renamed_into_place_before_the_runs_part(tmp_path, monkeypatch):
+    from trustsim.sweep import results
+
+    order = []
+    real = results._write_atomic
+
+    def recording(table, path):
+        real(table, path)
+        order.append((path.parent.name, path.name))
+
+    monkeypatch.setattr(results, "_write_atomic", recording)
+    run_sweep(SPEC, tmp_path / "o", workers=1, chunk_size=3, run_fn=fake_simulate, progress=False)
+    assert order == [
+        ("timeseries", "part-00000.parquet"),
+        ("runs", "part-00000.parquet"),
+        ("timeseries", "part-00001.parquet"),
+        ("runs", "part-00001.parquet"),
+    ]
+
+
+def test_a_write_cut_short_never_leaves_a_part_under_its_name(tmp_path, monkeypatch):
+    from trustsim.sweep import results
+
+    real = results.pq.write_table
+
+    def dying(table, where, **kwargs):
+        real(table, where, **kwargs)
+        Path(where).write_bytes(Path(where).read_bytes()[:40])  # the disk filled up
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(results.pq, "write_table", dying)
+    with pytest.raises(OSError, match="No space left"):
+        run_sweep(SPEC, tmp_path / "o", workers=1, run_fn=fake_simulate, progress=False)
+    assert not list((tmp_path / "o").rglob("part-*.parquet"))
+    monkeypatch.undo()
+    report = run_sweep(SPEC, tmp_path / "o", workers=1, resume=True, run_fn=fake_simulate,
+                       progress=False)
+    assert report.n_new == 6 and [p.name for p in report.removed] == ["part-00000.parquet.tmp"]
+
+
+def test_parts_have_page_checksums(swept):
+    import pyarrow.parquet as pq
+
+    path = swept / "runs" / "part-00000.parquet"
+    meta = pq.ParquetFile(path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    chunk = meta.row_group(0).column(names.index("first_draw"))
+    last = chunk.data_page_offset + chunk.total_compressed_size - 1  # a byte of page data
+    data = bytearray(path.read_bytes())
+    data[last] ^= 0x40
+    path.write_bytes(bytes(data))
+    with pytest.raises(OSError, match="CRC"):
+        pq.read_table(path, page_checksum_verification=True)

@@ -1,8 +1,9 @@
 """The `trustsim` command: one module per subcommand in this package.
 
 Each subcommand module defines ``add_parser(subparsers)`` and ``run(args) -> int``; heavy
-imports stay inside ``run`` so that ``trustsim --help`` is fast. A :class:`UserError` is
-printed as one line and exits with status 2, never as a traceback. The command keeps BLAS
+imports stay inside ``run`` so that ``trustsim --help`` is fast. A :class:`UserError`, or an
+``OSError`` from the user's filesystem, is printed as one line and exits with status 2, never
+as a traceback; commands check their output paths before they compute. The command keeps BLAS
 and Arrow to one thread: its parallelism is processes (see :mod:`trustsim.sweep.workers`).
 """
 
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except UserError as err:
         print(f"trustsim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # the user's filesystem: a path that cannot be read or written
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"trustsim {args.command}: error: {where}{err.strerror or err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"trustsim {args.command}: interrupted", file=sys.stderr)

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
     game = StageGame()
     a, b = parse_strategy(args.a), parse_strategy(args.b)
+    if not args.no_figure:
+        check_figure_path(args.out)
     m = play_match(a, b, game, turns=args.turns, noise=args.noise, rng=args.seed)
     word = {0: "honours  ", 1: "cuts corners"}
     print("A power station (A) sells surplus steam to a refinery (B), quarter by quarter.")
@@ -85,6 +87,26 @@ def run(args: argparse.Namespace) -> int:
         path = draw_pairings(args.out, turns=max(args.turns, 40), noise=args.noise, seed=args.seed)
         print(f"Figure: {path}")
     return 0
+
+
+def check_figure_path(out: Path) -> None:
+    """Check, before the match, that the figure can be written at ``out`` in its format.
+
+    Raises:
+        UserError: An unknown image format, or a path that cannot be written.
+    """
+    from matplotlib.figure import Figure
+
+    from trustsim.cli.paths import check_output_file
+    from trustsim.errors import UserError
+
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = out.suffix.lstrip(".").lower() or "png"
+    if suffix not in formats:
+        raise UserError(
+            f"--out {out}: unknown image format {suffix!r}; allowed: {', '.join(sorted(formats))}"
+        )
+    check_output_file(out)
 
 
 def draw_pairings(out: Path, *, turns: int, noise: float, seed: int) -> Path:

@@ -81,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
     if args.specs is not None and not args.specs.is_dir():
         raise UserError(f"--specs: no such folder {args.specs}")
     size = "quick" if args.quick else "smoke" if args.smoke else "full"
-    only = [s for s in args.only.split(",") if s.strip()] if args.only else None
+    only = None
+    if args.only is not None:
+        only = [s.strip() for s in args.only.split(",") if s.strip()]
+        if not only:
+            raise UserError("--only names no experiment; give e.g. --only E1,E5 (or leave it out)")
     findings = build_figures(
         only,
         size=size,

@@ -116,11 +116,14 @@ def parse_strategy(text: str) -> Any:
         try:
             if not eq:
                 raise ValueError
-            params[name.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise UserError(
                 f"strategy parameters look like {key}:name=number, got {item!r}"
             ) from None
+        if name.strip() in params:
+            raise UserError(f"strategy {key}: parameter {name.strip()!r} is given twice")
+        params[name.strip()] = number
     return get_strategy(key.strip(), **params)
 
 

@@ -33,6 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--calibration", type=Path, default=None, metavar="PATH",
                    help="calibration file of a calibrated scenario (kalundborg), from "
                         "`trustsim calibrate --out DIR`; default: the packaged one")
+    p.add_argument("--force", action="store_true",
+                   help="write into a --out directory that already holds files")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     return p
 
@@ -81,20 +83,26 @@ def _jsonable(value: object) -> object:
 
 def run(args: argparse.Namespace) -> int:
     """Run the scenario, write the outputs, print the summary."""
+    from trustsim.cli.paths import check_output_dir
     from trustsim.park.model import SymbiosisPark
+    from trustsim.sweep.limits import check_run_size
 
+    if not 0 <= args.seed < 2**63:
+        raise UserError(f"--seed must be in [0, 2**63 - 1], got {args.seed}")
     if args.years is not None and not 0 <= args.years <= 1000:
         raise UserError(f"--years must be in [0, 1000], got {args.years:g}")
+    out: Path = args.out
+    check_output_dir(out, force=args.force)  # before the run, so that it is never lost
     fitted, calibration = calibrated_overrides(args.scenario, args.calibration)
-    model = SymbiosisPark(args.scenario, rng=args.seed,
-                          **{**fitted, **parse_assignments(args.assign)})
+    overrides = {**fitted, **parse_assignments(args.assign)}
+    check_run_size(args.scenario, overrides, where="--set")
+    model = SymbiosisPark(args.scenario, rng=args.seed, **overrides)
     model.run_years(model.default_years if args.years is None else args.years)
     summary = {k: _jsonable(v) for k, v in model.summary().items()}
     summary["seed"] = args.seed
     summary["parameters"] = {k: v for k, v in model.params.items()}
     if calibration:
         summary["calibration"] = calibration
-    out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -14,7 +14,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="run an experiment spec (TOML) as a parameter sweep",
         description=(
             "Run every run of an experiment spec and write Parquet part-files and metadata.json "
-            "to --out. Load them with trustsim.load_results(DIR)."
+            "to --out. Load them with trustsim.load_results(DIR). Exit status: 0 every run ok; "
+            "1 some runs failed (recorded with their error); 2 a bad spec, option or folder; "
+            "3 the Dask cluster stopped the sweep; 130 (Ctrl-C) or 143 (SIGTERM) interrupted. "
+            "Finished parts are always kept: continue with --resume."
         ),
     )
     parser.add_argument("spec", type=Path, help="experiment spec (TOML), e.g. my_sweep.toml")
@@ -62,8 +65,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the sweep; exit 1 when some runs failed."""
-    from trustsim.sweep.runner import run_sweep
+    """Run the sweep; exit 1 when some runs failed, 3 when the cluster stopped it."""
+    from trustsim.errors import SweepStopped
+    from trustsim.sweep.results import resume_hint
+    from trustsim.sweep.runner import Terminated, run_sweep
     from trustsim.sweep.spec import load_spec, parse_spec
 
     spec = load_spec(args.spec)
@@ -80,15 +85,25 @@ def run(args: argparse.Namespace) -> int:
             resume=args.resume,
             chunk_size=args.chunk_size,
         )
-    except KeyboardInterrupt:
+    except SweepStopped as err:
+        hint = resume_hint(args.out, {"spec_source": str(args.spec)})
+        print(f"trustsim sweep: stopped: {err}; continue with {hint}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt as err:
         print(
             f"trustsim sweep: interrupted; finished runs are kept in {args.out}, continue with "
             f"--resume",
             file=sys.stderr,
         )
-        return 130
+        return 143 if isinstance(err, Terminated) else 130
     for path in report.removed:
         print(f"trustsim sweep: removed incomplete {path}; its runs were redone", file=sys.stderr)
+    for path, moved, why in report.quarantined:
+        print(
+            f"trustsim sweep: {path} failed verification ({why}); moved to {moved}, its runs "
+            "were redone",
+            file=sys.stderr,
+        )
     print(
         f"{report.n_runs} runs in {report.out} ({report.n_new} computed now, "
         f"{report.n_runs - report.n_new} already there)"

@@ -44,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
     from trustsim.history.validation import validate
     from trustsim.park.scenarios.calibration import load_calibration
 
-    if args.seeds < 1:
-        raise UserError(f"--seeds must be >= 1, got {args.seeds}")
+    if not 1 <= args.seeds <= 100_000:
+        raise UserError(f"--seeds must be in [1, 100000], got {args.seeds}")
+    if not 0 <= args.root_seed < 2**63:
+        raise UserError(f"--root-seed must be in [0, 2**63 - 1], got {args.root_seed}")
     calibration = None if args.calibration is None else load_calibration(args.calibration)
     report = validate(args.scenario, seeds=args.seeds, root_seed=args.root_seed,
                       overrides=parse_assignments(args.assign), calibration=calibration)

@@ -9,6 +9,7 @@ results never depend on agent order.
 
 from __future__ import annotations
 
+import numbers
 from functools import partial
 from typing import Any
 
@@ -45,6 +46,27 @@ def _view(name: str, doc: str) -> property:
 def _row_value(column: int, model: SymbiosisPark) -> Any:
     """Column ``column`` of the park's latest time-series row (a DataCollector reporter)."""
     return model.state.rows[-1][column]
+
+
+#: Longest run, in years (a century of quarters is 400 steps).
+MAX_YEARS = 1000
+
+
+def checked_rng(rng: Any) -> Any:
+    """Return ``rng`` if numpy can seed a Generator from it, else raise :class:`UserError`.
+
+    Allowed: None, a whole number >= 0, a ``SeedSequence``, a ``BitGenerator`` or a
+    ``Generator``.
+    """
+    kinds = (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)
+    if rng is None or isinstance(rng, kinds):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool | np.bool_) and rng >= 0:
+        return int(rng)
+    raise UserError(
+        f"rng must be None, a whole number >= 0, a numpy SeedSequence, BitGenerator or "
+        f"Generator, got {rng!r}"
+    )
 
 
 class SymbiosisPark(mesa.Model):
@@ -92,7 +114,7 @@ class SymbiosisPark(mesa.Model):
                 "seed is not a parameter: pass the run's seed as rng= (an int or a numpy "
                 "Generator), e.g. SymbiosisPark('kalundborg', rng=42)"
             )
-        super().__init__(rng=rng)
+        super().__init__(rng=checked_rng(rng))
         sc = get_scenario(scenario)
         params: dict[str, Any] = {
             **defaults(),
@@ -143,7 +165,14 @@ class SymbiosisPark(mesa.Model):
         s.t += 1
 
     def run_years(self, years: float) -> None:
-        """Run ``years`` years of steps."""
+        """Run ``years`` years of steps.
+
+        Raises:
+            UserError: ``years`` is not a number in [0, :data:`MAX_YEARS`].
+        """
+        if (isinstance(years, bool) or not isinstance(years, numbers.Real)
+                or not 0 <= years <= MAX_YEARS):  # also rejects NaN
+            raise UserError(f"years must be a number in [0, {MAX_YEARS}], got {years!r}")
         for _ in range(int(round(years * self.steps_per_year))):
             self.step()
 
@@ -302,7 +331,15 @@ class SymbiosisPark(mesa.Model):
         return observation.exchanges_table(self.state)
 
     def network(self, step: int | None = None) -> nx.MultiGraph:
-        """Facilities and the exchanges active at ``step`` (default: now) as a MultiGraph."""
+        """Facilities and the exchanges active at ``step`` (default: now) as a MultiGraph.
+
+        Raises:
+            UserError: ``step`` is not a whole number in [0, steps run so far].
+        """
+        if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)
+                                 or not 0 <= step <= self.step_count):
+            raise UserError(f"step must be a whole number in [0, {self.step_count}] (the steps "
+                            f"run so far), got {step!r}")
         return observation.network(self.state, step)
 
     def potential_matches(self) -> int:

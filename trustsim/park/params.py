@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from trustsim.errors import UserError
 
 __all__ = ["PARAMETERS", "Parameter", "defaults", "strategy_choices", "validate_overrides"]
@@ -83,6 +85,8 @@ class Parameter:
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` converted to this parameter's type, or raise :class:`UserError`."""
+        if isinstance(value, np.generic):  # np.float32(0.5), np.int64(30), np.bool_(True)
+            value = value.item()
         if isinstance(value, str):
             value = _parse(self, value.strip())
         if self.kind == "bool":

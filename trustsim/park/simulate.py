@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.errors import UserError
-from trustsim.park.model import SymbiosisPark
+from trustsim.park.model import MAX_YEARS, SymbiosisPark
 
 __all__ = ["RunOutput", "simulate"]
 
@@ -47,9 +48,9 @@ def simulate(
         or timeseries_stride < 1
     ):
         raise UserError(f"timeseries_stride must be an integer >= 1, got {timeseries_stride!r}")
-    if years is not None and (isinstance(years, bool) or not isinstance(years, int | float)
-                              or not 0 <= years <= 1000):
-        raise UserError(f"years must be in [0, 1000], got {years!r}")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, numbers.Real)
+                              or not 0 <= years <= MAX_YEARS):
+        raise UserError(f"years must be in [0, {MAX_YEARS}], got {years!r}")
     model = SymbiosisPark(scenario, rng=seed, **(overrides or {}))
     model.run_years(model.default_years if years is None else years)
     ts = None

@@ -1,39 +1,64 @@
 """Run a sweep: the spec's runs as independent tasks, locally or on Dask, resumable.
 
-The same picklable :func:`execute_chunk` runs everywhere: in the calling process for one
-worker; in the calling process plus a pool of ``workers - 1`` processes (started once per
-sweep, forked with the model already imported: :mod:`trustsim.sweep.workers`) for several; or on a
-dask.distributed cluster. Runs are grouped in
-chunks so the per-task overhead is small; each finished chunk becomes one part-file, written
-by the calling process, so results never depend on workers, backend or order, and an
-interrupted sweep keeps every finished part.
+The same :func:`execute_chunk` runs everywhere: in the calling process for one worker; in a
+pool of ``workers`` processes (:mod:`trustsim.sweep.workers`; loky's executor, which pickles
+a ``run_fn`` defined in a notebook by value with cloudpickle) for several; or on a
+dask.distributed cluster. Runs are grouped in chunks so the per-task overhead is small; each
+finished chunk becomes one part-file, written by the calling process under the directory's
+lock, so results never depend on workers, backend or order, and an interrupted sweep keeps
+every finished part.
+
+A run that kills its pool process (a segfault in a native library, ``os._exit``, the OOM
+killer) takes the pool down with it, and loky reports which exit code ended the worker. The
+runner then starts a fresh pool and isolates the culprit: the chunks that were in flight are
+rerun one run per task, and runs in flight at a second loss one at a time, alone in the
+pool; a run that ends its process alone is recorded as failed with the signal, and the sweep
+goes on. Runs are deterministic, so rerunning the others changes nothing.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import math
 import os
-import queue
+import re
 import signal
 import sys
 import threading
-import warnings
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field, replace
 from functools import partial
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from trustsim.errors import UserError
+from trustsim.errors import SweepStopped, UserError
+from trustsim.sweep.limits import check_park_memory
 from trustsim.sweep.outcomes import evaluate_outcomes, parse_outcome
-from trustsim.sweep.results import SCHEMA_VERSION, ResultStore, Scan, environment, now
+from trustsim.sweep.results import (
+    ID_COLUMNS,
+    SCHEMA_VERSION,
+    ResultStore,
+    Scan,
+    environment,
+    now,
+    part_header,
+)
 from trustsim.sweep.seeding import run_seed
-from trustsim.sweep.spec import ExperimentSpec, load_spec, parse_spec
-from trustsim.sweep.workers import boot, init_worker, pool_context, resolve_start_method
+from trustsim.sweep.spec import ExperimentSpec, largest_park, load_spec, parse_spec
+from trustsim.sweep.workers import (
+    boot,
+    init_worker,
+    pool_context,
+    resolve_start_method,
+    thread_count,
+)
 
 BACKENDS = ("local", "dask")
 #: Most runs in one chunk (one part-file); keeps progress and resume granularity fine.
@@ -41,6 +66,10 @@ MAX_CHUNK = 50
 #: Guided chunking: each chunk is the runs left over this many times the workers, so chunks
 #: shrink towards the end of the sweep and the last ones balance the load.
 GUIDED_FACTOR = 4
+#: Most workers a local sweep may start.
+MAX_WORKERS = 1024
+#: Seconds between progress lines when stderr is a log, not a terminal.
+LOG_EVERY = 60.0
 
 RunFn = Callable[..., Any]
 
@@ -57,6 +86,8 @@ class Chunk:
         fixed: Overrides held constant.
         runs: ``(point, replicate, swept values)`` for each run, in order.
         outcomes: The spec's ``[outcomes]`` (name -> expression), added to each run's row.
+        isolation: 0 as planned; 1 one run rerun after a pool loss; 2 one run alone in the
+            pool after a second loss (a loss then is the run's own).
     """
 
     scenario: str
@@ -66,6 +97,7 @@ class Chunk:
     fixed: Mapping[str, Any]
     runs: tuple[tuple[int, int, Mapping[str, Any]], ...]
     outcomes: Mapping[str, str] = field(default_factory=dict)
+    isolation: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,8 +116,10 @@ class SweepReport:
         out: The results directory.
         n_runs: Runs in the spec.
         n_new: Runs computed by this call.
-        n_failed: Recorded runs that raised (this call and earlier ones).
-        removed: Incomplete part-files removed before resuming.
+        n_failed: Recorded runs that raised or ended their process (this call and earlier).
+        removed: Leftovers of an interrupted write removed before resuming.
+        quarantined: ``(part, where it went, why)`` for each part that failed verification;
+            its runs were redone.
     """
 
     out: Path
@@ -93,10 +127,11 @@ class SweepReport:
     n_new: int
     n_failed: int
     removed: tuple[Path, ...]
+    quarantined: tuple[tuple[Path, Path, str], ...] = ()
 
 
 def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
-    """Run every run of a chunk; a run that raises becomes a row with its error.
+    """Run every run of a chunk; a run that raises or returns a bad output is a failed row.
 
     Args:
         chunk: The runs.
@@ -109,15 +144,7 @@ def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
     rows, frames = [], []
     for point, replicate, values in chunk.runs:
         overrides = {**chunk.fixed, **values}
-        row: dict[str, Any] = {
-            "point": point,
-            "replicate": replicate,
-            "root_seed": chunk.root_seed,
-            "status": "ok",
-            "error": None,
-            **values,
-            **chunk.fixed,
-        }
+        row = _base_row(chunk, point, replicate, values)
         try:
             output = run_fn(
                 chunk.scenario,
@@ -126,29 +153,24 @@ def execute_chunk(chunk: Chunk, run_fn: RunFn | None = None) -> ChunkResult:
                 overrides=overrides,
                 timeseries_stride=chunk.stride,
             )
+            summary, timeseries = _checked_output(output, chunk.stride)
         except Exception as err:  # noqa: BLE001 - recorded in the row, the sweep goes on
             row.update(status="error", error=f"{type(err).__name__}: {err}")
             rows.append(row)
             continue
-        for key, value in output.summary.items():
+        for key, value in summary.items():
             row[f"{key}_result" if key in overrides else key] = value
         try:
             row.update(evaluate_outcomes(outcomes, {**overrides, **output.summary}))
         except UserError as err:
             row.update(status="error", error=f"UserError: {err}")
         rows.append(row)
-        if chunk.stride is not None and output.timeseries is not None:
-            frame = output.timeseries.reset_index(drop=True)
+        if timeseries is not None:
+            frame = timeseries.reset_index(drop=True)
             frame.insert(0, "replicate", replicate)
             frame.insert(0, "point", point)
             frames.append(frame)
-    if chunk.stride is None:
-        return ChunkResult(rows, None)
-    if not frames:  # every run failed: an empty part still marks the chunk as done
-        frames = [
-            pd.DataFrame({"point": pd.Series(dtype="int64"), "replicate": pd.Series(dtype="int64")})
-        ]
-    return ChunkResult(rows, pd.concat(frames, ignore_index=True))
+    return ChunkResult(rows, _timeseries_part(chunk, frames))
 
 
 def run_sweep(
@@ -169,17 +191,19 @@ def run_sweep(
     Args:
         spec: A spec, its dict or the path of its TOML file.
         out: The results directory; it must be empty or missing unless ``resume``.
-        workers: Processes computing runs, the caller included (local), or the workers of a
-            new LocalCluster (dask without a scheduler); default: the machine's cores.
+        workers: Processes computing runs (local; 1 runs them in this process, where a run
+            that kills its process ends the sweep, so crash isolation needs 2 or more), or the
+            workers of a new LocalCluster (dask without a scheduler); default: the cores.
         backend: ``"local"`` or ``"dask"``.
         scheduler: For dask: a scheduler address, a ``distributed.Client`` or None for a new
             LocalCluster.
         resume: Compute only the runs ``out`` does not hold yet (same spec only).
         chunk_size: Runs per task and part-file; default: guided, from at most 50 down to 1
             as the runs left shrink, so that the workers finish together.
-        progress: Show a progress bar; default: when stderr is a terminal.
-        run_fn: The per-run function (default :func:`trustsim.simulate`); it must be picklable
-            for process pools and clusters.
+        progress: Show a progress bar (tqdm.auto: a widget in Jupyter); default: a bar when
+            stderr is a terminal or in Jupyter, else a line every minute (batch-job logs).
+        run_fn: The per-run function (default :func:`trustsim.simulate`); one defined in a
+            notebook or script works too (pickled by value for the workers).
         start_method: How local pool workers start: ``"fork"``, ``"forkserver"``, ``"spawn"``
             or None/``"auto"`` (fork from a single-threaded process, else a forkserver; see
             :mod:`trustsim.sweep.workers`).
@@ -189,24 +213,37 @@ def run_sweep(
 
     Raises:
         UserError: A bad spec, option or results directory; raised before any run.
+        SweepStopped: The Dask cluster lost a worker for good or its scheduler; the parts
+            written so far are kept.
+        KeyboardInterrupt: Ctrl-C or SIGTERM; the parts written so far are kept.
     """
     spec = _as_spec(spec)
-    workers = _check_options(workers, backend, scheduler, chunk_size)
+    workers = _check_options(workers, backend, scheduler, chunk_size, progress)
     try:
         resolve_start_method(start_method)
     except ValueError as err:
         raise UserError(str(err)) from None
+    n_facilities = largest_park(spec)
+    if n_facilities is not None and backend == "local":
+        check_park_memory(n_facilities, f"{spec.source}:", processes=workers)
     store = ResultStore(out)
-    metadata = _prepare(store, spec, resume)
+    store.check_usable()
+    _prepare(store, spec, resume)  # refuse early, before the lock file or a cluster exists
     with contextlib.ExitStack() as stack:
+        try:
+            store.out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UserError(f"{store.out}: cannot create it ({err.strerror})") from None
+        stack.enter_context(store.lock())
+        metadata = _prepare(store, spec, resume)  # again under the lock: what counts
+        store.create()
+        scan = store.scan(spec_hash=spec.hash, timeseries=spec.timeseries)
+        stack.enter_context(_sigterm_interrupts())
         client = _dask_client(stack, workers, scheduler) if backend == "dask" else None
         slots = max(1, sum(client.nthreads().values())) if client is not None else workers
-        store.create()
-        stack.enter_context(store.lock())
-        scan = store.scan(timeseries=spec.timeseries)
         chunks = _chunks(spec, scan.done, slots, chunk_size)
         n_new = sum(len(chunk.runs) for chunk in chunks)
-        pooled = client is None and workers > 1 and len(chunks) > 1
+        pooled = client is None and workers > 1 and bool(chunks)
         session = {
             "started": now(),
             "finished": None,
@@ -216,23 +253,17 @@ def run_sweep(
             "start_method": resolve_start_method(start_method) if pooled else None,
             "trustsim": metadata["versions"]["trustsim"],
             "git_commit": metadata["git_commit"],
+            "quarantined": [[str(a), str(b), why] for a, b, why in scan.quarantined],
         }
         metadata.setdefault("sessions", []).append(session)
         metadata.update(status="running", finished=None)
         store.write_metadata(metadata)
         failed = _run_chunks(
-            spec,
-            store,
-            metadata,
-            scan,
-            chunks,
-            workers,
-            client,
-            run_fn,
-            progress,
-            session["start_method"],
+            spec, store, metadata, scan, chunks, workers, client, run_fn, progress
         )
-    return SweepReport(Path(out), spec.n_runs, n_new, failed, tuple(scan.removed))
+    return SweepReport(
+        Path(out), spec.n_runs, n_new, failed, tuple(scan.removed), tuple(scan.quarantined)
+    )
 
 
 def _run_chunks(
@@ -245,32 +276,28 @@ def _run_chunks(
     client: Any,
     run_fn: RunFn | None,
     progress: bool | None,
-    start_method: str | None,
 ) -> int:
     """Execute the chunks, write a part per finished chunk; return the failed-run count."""
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = _progress_bar()(
-        total=spec.n_runs,
-        initial=len(scan.done),
-        unit="run",
-        desc=spec.name,
-        disable=not show,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
     task = partial(execute_chunk, run_fn=run_fn)
+    header = part_header(metadata)
     failed, part, written = scan.failed, scan.next_part, 0
     status = "interrupted"
+    start_method = metadata["sessions"][-1]["start_method"]
+    meter = _Progress(spec, len(scan.done), progress)
     try:
         results = _execute(task, chunks, workers, client, start_method)
-        with bar, contextlib.closing(results):
+        with meter, contextlib.closing(results):
             for result in results:
-                store.write_part(part, result.rows, result.timeseries)
+                store.write_part(part, result.rows, result.timeseries, header)
                 part += 1
                 written += len(result.rows)
-                failed += sum(row["status"] != "ok" for row in result.rows)
-                bar.update(len(result.rows))
+                new_failed = sum(row["status"] != "ok" for row in result.rows)
+                failed += new_failed
+                meter.update(len(result.rows), new_failed)
         status = "complete"
+    except SweepStopped:
+        status = "stopped"
+        raise
     finally:
         metadata["sessions"][-1].update(finished=now(), status=status, new_runs=written)
         metadata.update(status=status, finished=now(), failed_runs=failed, columns=store.columns())
@@ -278,16 +305,76 @@ def _run_chunks(
     return failed
 
 
+def _base_row(
+    chunk: Chunk, point: int, replicate: int, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "point": point,
+        "replicate": replicate,
+        "root_seed": chunk.root_seed,
+        "status": "ok",
+        "error": None,
+        **values,
+        **chunk.fixed,
+    }
+
+
+_SCALARS = (type(None), bool, int, float, str)
+
+
+def _checked_output(output: Any, stride: int | None) -> tuple[dict[str, Any], Any]:
+    """The summary (plain scalars) and time series of a run's output, or TypeError."""
+    summary = getattr(output, "summary", None)
+    if not isinstance(summary, Mapping):
+        raise TypeError(
+            f"run_fn returned {type(output).__name__}, not an object with .summary (a dict of "
+            "scalars) and .timeseries, as trustsim.simulate's RunOutput"
+        )
+    plain = {}
+    for key, value in summary.items():
+        if not isinstance(key, str) or key in ID_COLUMNS:
+            raise TypeError(f"run_fn summary key {key!r} must be a string other than {ID_COLUMNS}")
+        if isinstance(value, np.generic):
+            value = value.item()
+        if not isinstance(value, _SCALARS):
+            raise TypeError(
+                f"run_fn summary {key!r} is a {type(value).__name__}; values must be numbers, "
+                "strings, booleans or None"
+            )
+        plain[key] = value
+    timeseries = getattr(output, "timeseries", None) if stride is not None else None
+    if timeseries is not None and not isinstance(timeseries, pd.DataFrame):
+        raise TypeError(
+            f"run_fn timeseries is a {type(timeseries).__name__}, not a pandas DataFrame or None"
+        )
+    return plain, timeseries
+
+
+def _timeseries_part(chunk: Chunk, frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    if chunk.stride is None:
+        return None
+    if not frames:  # every run failed: an empty part still marks the chunk as done
+        frames = [
+            pd.DataFrame({"point": pd.Series(dtype="int64"), "replicate": pd.Series(dtype="int64")})
+        ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def _as_spec(spec: ExperimentSpec | Mapping[str, Any] | str | Path) -> ExperimentSpec:
     if isinstance(spec, ExperimentSpec):
         return spec
     if isinstance(spec, Mapping):
         return parse_spec(spec)
-    return load_spec(spec)
+    if isinstance(spec, str | os.PathLike):
+        return load_spec(spec)
+    raise UserError(
+        f"spec must be an ExperimentSpec, a dict or the path of a TOML file, got "
+        f"{type(spec).__name__}"
+    )
 
 
 def _check_options(
-    workers: int | None, backend: str, scheduler: Any, chunk_size: int | None
+    workers: Any, backend: Any, scheduler: Any, chunk_size: Any, progress: Any
 ) -> int:
     if backend not in BACKENDS:
         raise UserError(f"backend {backend!r} is unknown; allowed: {', '.join(BACKENDS)}")
@@ -297,23 +384,32 @@ def _check_options(
         workers = (
             len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         )
-    if workers < 1:
-        raise UserError(f"workers = {workers} must be at least 1")
-    if chunk_size is not None and chunk_size < 1:
-        raise UserError(f"chunk size = {chunk_size} must be at least 1")
-    return workers
+    for name, value, high in (("workers", workers, MAX_WORKERS), ("chunk size", chunk_size, None)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise UserError(f"{name} = {value!r} must be a whole number")
+        if value < 1 or (high is not None and value > high):
+            allowed = f"in [1, {high}]" if high is not None else "at least 1"
+            raise UserError(f"{name} = {value} must be {allowed}")
+    if progress is not None and not isinstance(progress, bool):
+        raise UserError(f"progress = {progress!r} must be True, False or None")
+    return int(workers)
 
 
 def _prepare(store: ResultStore, spec: ExperimentSpec, resume: bool) -> dict[str, Any]:
-    if store.out.exists() and not store.out.is_dir():
-        raise UserError(f"{store.out}: exists and is not a directory; choose another --out")
+    """Check ``out`` against the spec and return the metadata to write.
+
+    Called once before the lock (to refuse early) and once holding it, where it counts:
+    another sweep may have written there in between.
+    """
     metadata = store.read_metadata()
-    if not resume and not store.is_empty():
+    if not resume and not store.holds_only_its_own_layout():
         raise UserError(
             f"{store.out}: directory is not empty; use --resume to continue the sweep "
             "there, or choose another --out"
         )
-    if resume and metadata is None and not store.is_empty():
+    if resume and metadata is None and not store.holds_only_its_own_layout():
         raise UserError(f"{store.out}: not a trustsim results directory (no metadata.json)")
     if metadata is not None:
         if metadata.get("spec_hash") != spec.hash:
@@ -366,14 +462,56 @@ def _chunks(
     return chunks
 
 
-def _progress_bar() -> type:
-    """The progress bar class: tqdm without its monitor thread, so a pool can still fork."""
-    from tqdm import tqdm
+class _Progress:
+    """Progress of a sweep: a tqdm.auto bar, periodic log lines, or nothing."""
 
-    class ProgressBar(tqdm):
-        monitor_interval = 0
+    def __init__(self, spec: ExperimentSpec, done: int, show: bool | None) -> None:
+        interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+        self.name, self.total, self.done, self.failed = spec.name, spec.n_runs, done, 0
+        self.start = self.last = time.monotonic()
+        self.first = done
+        self.log = show is None and not interactive
+        self.bar = None
+        if show or (show is None and interactive):
+            from tqdm.auto import tqdm
 
-    return ProgressBar
+            class Bar(tqdm):  # no monitor thread, so a pool started after it can still fork
+                monitor_interval = 0
+
+            self.bar = Bar(
+                total=spec.n_runs,
+                initial=done,
+                unit="run",
+                desc=spec.name,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+
+    def update(self, runs: int, failed: int) -> None:
+        """Count ``runs`` more finished runs, ``failed`` of them failed."""
+        self.done += runs
+        self.failed += failed
+        if self.bar is not None:
+            self.bar.update(runs)
+        elif self.log and time.monotonic() - self.last >= LOG_EVERY:
+            self.last = time.monotonic()
+            rate = (self.done - self.first) / max(self.last - self.start, 1e-9)
+            left = (self.total - self.done) / rate if rate > 0 else math.inf
+            eta = f"about {left / 60:.0f} min left" if math.isfinite(left) else ""
+            print(
+                f"trustsim sweep {self.name}: {self.done:,} of {self.total:,} runs "
+                f"({100 * self.done / self.total:.1f} %), {self.failed} failed, "
+                f"{rate:.2f} runs a second, {eta}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _execute(
@@ -386,18 +524,42 @@ def _execute(
     if not chunks:
         return
     if client is not None:
-        from distributed import as_completed
-
-        futures = client.map(task, list(chunks), pure=False)
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            client.cancel(futures)
-    elif workers == 1 or len(chunks) == 1:
+        yield from _execute_dask(task, chunks, client)
+    elif workers == 1:
         yield from map(task, chunks)
     else:
-        yield from _execute_pool(task, chunks, min(workers, len(chunks)), start_method)
+        yield from _execute_pool(task, chunks, workers, start_method)
+
+
+def _execute_dask(
+    task: Callable[[Chunk], ChunkResult], chunks: Sequence[Chunk], client: Any
+) -> Iterator[ChunkResult]:
+    """Run chunks on a Dask cluster; a lost worker or scheduler ends in :class:`SweepStopped`.
+
+    A run's own error never reaches here (:func:`execute_chunk` records it), so whatever a
+    future raises is the cluster's: a worker that died on every retry (``KilledWorker``), a
+    lost scheduler, a task the workers could not unpickle.
+    """
+    from distributed import KilledWorker, as_completed
+
+    futures = client.map(task, list(chunks), pure=False)
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    except KilledWorker as err:
+        raise SweepStopped(
+            f"Dask workers died running a chunk on every retry (last {err.last_worker}); "
+            "the finished parts are kept"
+        ) from None
+    except Exception as err:  # noqa: BLE001 - the cluster's failure, said in one line
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise SweepStopped(
+            f"the Dask cluster failed ({type(err).__name__}: {first[:200]}); the finished "
+            "parts are kept"
+        ) from None
+    finally:
+        with contextlib.suppress(Exception):
+            client.cancel(futures)
 
 
 def _execute_pool(
@@ -406,104 +568,107 @@ def _execute_pool(
     workers: int,
     start_method: str | None,
 ) -> Iterator[ChunkResult]:
-    """Run chunks on ``workers - 1`` pool processes plus the calling process.
+    """Run chunks on a loky pool of ``workers`` processes; isolate runs that kill a worker.
 
-    The pool and the caller take chunks in order (two queued per pool process, topped up as
-    each finishes). When the queue is empty the caller also runs the chunks still queued or
-    running in the pool, latest (and, guided, smallest) first, and keeps whichever result
-    comes first. A forked pool starts at once; a forkserver boots in a background thread
-    while the caller computes, and the pool is created only if runs are left by then. So
-    neither a slow start nor the last chunks keep a core idle.
+    Two chunks per worker are queued at a time; results come back as they finish. When the
+    pool breaks, the chunks in flight come back one run per task (isolation 1), and runs in
+    flight at a second loss run alone (isolation 2): a run that ends its worker alone is
+    recorded as failed with the worker's exit code, in a fresh pool.
     """
+    from loky.process_executor import BrokenProcessPool
+
     method = resolve_start_method(start_method)
-    pending = collections.deque(enumerate(chunks))
-    submitted: list[tuple[int, Chunk]] = []
-    finished: queue.SimpleQueue[tuple[int, ChunkResult | BaseException]] = queue.SimpleQueue()
-    lock = threading.Lock()
-    pool_state: dict[str, Any] = {"pool": None, "closed": False, "creating": False, "error": None}
-
-    def submit() -> None:
-        with lock:
-            pool = pool_state["pool"]
-            if not pending or pool is None:
-                return
-            index, chunk = pending.popleft()
-            submitted.append((index, chunk))
-        with contextlib.suppress(ValueError):  # the pool is closing
-            pool.apply_async(
-                task, (chunk,), callback=partial(done, index), error_callback=partial(done, index)
-            )
-
-    def done(index: int, result: ChunkResult | BaseException) -> None:
-        finished.put((index, result))
-        submit()
-
-    def start_pool() -> None:
-        context = pool_context(method)
-        try:
-            boot(context)
-            with lock:
-                if pool_state["closed"]:  # the caller ran every run meanwhile
-                    return
-                pool_state["creating"] = True
-            pool = context.Pool(workers - 1, initializer=init_worker, initargs=(method != "spawn",))
-        except Exception as err:  # noqa: BLE001 - the caller computes every run instead
-            pool_state["error"] = err
-            return
-        with lock:
-            closed = pool_state["closed"]
-            pool_state["pool"] = None if closed else pool
-        if closed:
-            pool.terminate()
-            return
-        for _ in range(2 * (workers - 1)):
-            submit()
-
-    starter = None
-    if method == "fork":
-        with _sigint_ignored():  # forked workers inherit it: a Ctrl-C in their start is quiet
-            start_pool()
-    else:  # not a daemon: the interpreter waits for a boot in progress before it exits
-        starter = threading.Thread(target=start_pool, name="trustsim-pool-start")
-        starter.start()
+    pending: deque[Chunk] = deque(chunks)
+    running: dict[Future, Chunk] = {}
+    executor = _pool(workers, method)
+    finished_all = False
     try:
-        completed: set[int] = set()
-        taken: set[int] = set()
-        while len(completed) < len(chunks):
-            try:
-                index, result = finished.get_nowait()
-            except queue.Empty:
-                with lock:
-                    own = pending.popleft() if pending else None
-                    if own is None:
-                        queued = (s for s in reversed(submitted) if s[0] not in completed | taken)
-                        own = next(queued, None)
-                    if own is not None:
-                        taken.add(own[0])
-                if own is None:
-                    index, result = finished.get()
-                else:
-                    index, result = own[0], task(own[1])
-            if index in completed:
+        while pending or running:
+            loss = _submit(executor, task, pending, running, 2 * workers)
+            if loss is None:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    error = future.exception()
+                    if isinstance(error, BrokenProcessPool):
+                        loss = error  # stays in ``running``, with the others the loss took
+                        continue
+                    del running[future]
+                    yield future.result()
+            if loss is None:
                 continue
-            if isinstance(result, BaseException):
-                raise result
-            completed.add(index)
-            yield result
-    finally:
-        with lock:
-            pool_state["closed"] = True
-            pool, creating = pool_state["pool"], pool_state["creating"]
-        if pool is not None:
-            pool.terminate()
-        elif creating and starter is not None:  # a pool is being made: it ends it, briefly
-            starter.join()
-    if pool_state["error"] is not None:
-        warnings.warn(
-            f"the worker pool did not start ({pool_state['error']}); this process ran every run",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+            executor.shutdown(wait=True, kill_workers=True)
+            for future, chunk in list(running.items()):  # lost with the pool: suspects
+                if future.done() and future.exception() is None:
+                    yield future.result()
+                else:
+                    pending.extendleft(reversed(_isolated(chunk)))
+            running.clear()
+            for culprit in [c for c in pending if c.isolation > 2]:
+                pending.remove(culprit)
+                yield _worker_died(culprit, loss)
+            if method == "fork" and thread_count() != 1:
+                method = "forkserver"  # a fresh pool forks from a single thread only
+            executor = _pool(workers, method)
+        finished_all = True
+    finally:  # idle workers exit by themselves; after Ctrl-C they are killed at once
+        executor.shutdown(wait=finished_all, kill_workers=not finished_all)
+
+
+def _submit(
+    executor: Any,
+    task: Callable[[Chunk], ChunkResult],
+    pending: deque[Chunk],
+    running: dict[Future, Chunk],
+    limit: int,
+) -> BaseException | None:
+    """Queue chunks up to ``limit``; a run under isolation 2 goes alone into an idle pool.
+
+    Returns:
+        The pool's error if it broke meanwhile (the chunk stays pending), else None.
+    """
+    from loky.process_executor import BrokenProcessPool
+
+    while pending and len(running) < limit:
+        if any(chunk.isolation == 2 for chunk in running.values()):
+            return None
+        if pending[0].isolation == 2 and running:
+            return None
+        chunk = pending.popleft()
+        try:
+            running[executor.submit(task, chunk)] = chunk
+        except BrokenProcessPool as err:
+            pending.appendleft(chunk)
+            return err
+    return None
+
+
+def _isolated(chunk: Chunk) -> list[Chunk]:
+    """The chunk's runs one per task, one isolation level up (3: the run's own loss)."""
+    return [replace(chunk, runs=(run,), isolation=chunk.isolation + 1) for run in chunk.runs]
+
+
+def _worker_died(chunk: Chunk, loss: BaseException) -> ChunkResult:
+    """The failed row of a run that ended its worker process alone."""
+    point, replicate, values = chunk.runs[0]
+    codes = re.findall(r"\b(?:SIG[A-Z0-9]+|EXIT)\(-?\d+\)", str(loss))
+    how = f"exit code {', '.join(codes)}" if codes else type(loss).__name__
+    row = _base_row(chunk, point, replicate, values)
+    row.update(status="error", error=f"WorkerDied: the run ended its worker process ({how})")
+    return ChunkResult([row], _timeseries_part(chunk, []))
+
+
+def _pool(workers: int, method: str) -> Any:
+    """A loky process pool of ``workers`` processes started by ``method``."""
+    from loky import ProcessPoolExecutor
+
+    context = pool_context(method)
+    boot(context)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        context=context,
+        initializer=init_worker,
+        initargs=(method != "spawn",),
+    )
 
 
 def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> Any:
@@ -522,20 +687,39 @@ def _dask_client(stack: contextlib.ExitStack, workers: int, scheduler: Any) -> A
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
         )
+    elif not isinstance(scheduler, str):
+        raise UserError(
+            f"scheduler must be an address such as 'tcp://host:8786', a distributed.Client or "
+            f"None, got {type(scheduler).__name__}"
+        )
     try:
-        return stack.enter_context(Client(scheduler))
+        return stack.enter_context(Client(scheduler, timeout="10s"))
     except (OSError, ValueError, TimeoutError) as err:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a batch scheduler's stop, ``kill``) received during a sweep."""
+
+
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C in the block (main thread only; elsewhere signals are not ours)."""
-    if threading.current_thread() is not threading.main_thread():
+def _sigterm_interrupts() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in the block, so the session is marked.
+
+    Main thread only, and only where SIGTERM has its default action (never over a handler
+    the caller installed).
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Terminated("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous)
+

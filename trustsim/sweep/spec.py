@@ -55,6 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from trustsim.errors import UserError
+from trustsim.sweep import limits
 from trustsim.sweep.outcomes import Outcome, parse_outcome
 from trustsim.sweep.seeding import design_rng
 
@@ -183,6 +184,10 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"{path}: not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read it ({err.strerror})") from None
     return parse_spec(raw, source=str(path))
 
 
@@ -212,13 +217,20 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
     if seed >= 2**63:
         raise UserError(f"{source}: [experiment] seed = {seed} must be below 2**63")
     years = _get(exp, "years", int, source, "[experiment]", low=1, default=None)
+    if years is not None:
+        from trustsim.park.model import MAX_YEARS
+
+        limits.check_bound(years, MAX_YEARS, f"{source}: [experiment]", "years")
     replicates = _get(exp, "replicates", int, source, "[experiment]", low=1, default=1)
+    limits.check_bound(replicates, limits.MAX_REPLICATES, f"{source}: [experiment]", "replicates")
     design = _get(exp, "design", str, source, "[experiment]", default="grid")
     if design not in DESIGNS:
         raise UserError(
             f"{source}: [experiment] design = {design!r} is unknown; allowed: {', '.join(DESIGNS)}"
         )
     n = _get(exp, "n", int, source, "[experiment]", low=1, default=None)
+    if n is not None:
+        limits.check_bound(n, limits.MAX_SAMPLES, f"{source}: [experiment]", "n")
     second_order = _get(exp, "second_order", bool, source, "[experiment]", default=False)
     if design == "grid" and n is not None:
         raise UserError(f"{source}: [experiment] n is for sampled designs, not design = 'grid'")
@@ -304,6 +316,7 @@ def parse_spec(raw: Mapping[str, Any], *, source: str = "<dict>") -> ExperimentS
         source=source,
         raw=raw,
     )
+    _check_size(spec)
     _check_points(spec)
     return spec
 
@@ -427,6 +440,7 @@ def _parse_axis(
                 f"(missing {', '.join(missing)})"
             )
         num = _get(value, "num", int, source, f"{where} {key}", low=1)
+        limits.check_bound(num, limits.MAX_LEVELS, f"{source}: {where} {key}:", "num")
         low, high = _bounds(key, value, source, where)
         values = np.linspace(low, high, num)
         levels = [int(round(v)) for v in values] if integer else [float(v) for v in values]
@@ -551,6 +565,39 @@ def _resolve_calibration(scenario: str, value: Any, source: str) -> dict[str, An
     return {"sha256": cal.sha256, "parameters": dict(cal.parameters)}
 
 
+def _check_size(spec: ExperimentSpec) -> None:
+    """Refuse a design too large to list, before its points are made."""
+    d = len(spec.sweep)
+    if spec.design == "grid":
+        points = math.prod(len(axis.values) for axis in spec.sweep)
+    elif spec.design == "sobol":
+        points = spec.n * ((2 * d + 2) if spec.second_order else (d + 2))
+    elif spec.design == "morris":
+        points = spec.n * (d + 1)
+    else:
+        points = spec.n
+    where = f"{spec.source}: [experiment]"
+    if points > limits.MAX_POINTS:
+        raise UserError(
+            f"{where} design = {spec.design!r} has {points:,} points; allowed: up to "
+            f"{limits.MAX_POINTS:,} (fewer levels or samples)"
+        )
+    if points * spec.replicates > limits.MAX_RUNS:
+        raise UserError(
+            f"{where} {points:,} points x {spec.replicates:,} replicates = "
+            f"{points * spec.replicates:,} runs; allowed: up to {limits.MAX_RUNS:,}"
+        )
+
+
+def largest_park(spec: ExperimentSpec) -> int | None:
+    """The most facilities any run of the spec sets with ``n_facilities``, or None."""
+    if "n_facilities" in spec.fixed:
+        return int(spec.fixed["n_facilities"])
+    if "n_facilities" in spec.parameters:
+        return max(int(point["n_facilities"]) for point in spec.points)
+    return None
+
+
 def _check_points(spec: ExperimentSpec) -> None:
     from trustsim.park import params
 
@@ -569,6 +616,10 @@ def _check_points(spec: ExperimentSpec) -> None:
             params.validate_overrides({**spec.fixed, **point})
         except UserError as err:
             raise UserError(f"{spec.source}: [sweep] point {point}: {err}") from None
+    n_facilities = largest_park(spec)
+    if n_facilities is not None:
+        table = "[fixed]" if "n_facilities" in spec.fixed else "[sweep]"
+        limits.check_park_memory(n_facilities, f"{spec.source}: {table}")
 
 
 def _check_scenario(scenario: str, source: str) -> None:
