@@ -120,7 +120,8 @@ class SymbiosisPark(mesa.Model):
         self.strategy_code = np.full(n, code, dtype=np.int64)
         self.uniform_strategy = True  # one strategy for all managers: no grouping in the round
         self.controlled = np.zeros(n, dtype=np.bool_)
-        self.choices: dict[int, bool] = {}
+        #: students' actions for the next step: (exchange id, side 0 supplier / 1 receiver)
+        self.choices: dict[tuple[int, int], bool] = {}
         self.rep_c = np.zeros(n)
         self.rep_d = np.zeros(n)
         self.infra = np.zeros((n, n), dtype=np.bool_)
@@ -236,43 +237,104 @@ class SymbiosisPark(mesa.Model):
             return image_score(self.rep_c[who], self.rep_d[who])
         return trust
 
-    def take_control(self, facility_id: str) -> PlantManager:
+    def take_control(self, facility_id: str) -> PlantManager | None:
         """Hand facility ``facility_id``'s manager to a student; return that manager.
+
+        Before a facility's first round (it opens in the coming step) it can be taken too: its
+        manager starts in the student's hands, and None is returned.
 
         Raises:
             UserError: for an unknown facility id or one not operating now.
         """
         f = self.fac.index_of(facility_id)
-        if f not in self.managers:
+        opening = (not self.fac.active[f]
+                   and self.fac.entry_step[f] <= self.step_count < self.fac.exit_step[f])
+        if f not in self.managers and not opening:
             raise UserError(f"facility {facility_id!r} is not operating in {self.year:.0f}")
         self.controlled[f] = True
-        return self.managers[f]
+        return self.managers.get(f)
 
     def release_control(self, facility_id: str) -> None:
         """Give facility ``facility_id``'s manager back to its own strategy.
 
-        Pending choices on exchanges no student plays any more are dropped.
+        That manager's pending choices are dropped.
 
         Raises:
             UserError: for an unknown facility id.
         """
-        self.controlled[self.fac.index_of(facility_id)] = False
-        for e in list(self.choices):
-            if not (self.controlled[self.ex.sup[e]] or self.controlled[self.ex.rec[e]]):
-                del self.choices[e]
+        f = self.fac.index_of(facility_id)
+        self.controlled[f] = False
+        for e, side in list(self.choices):
+            if int((self.ex.sup if side == 0 else self.ex.rec)[e]) == f:
+                del self.choices[e, side]
 
-    def choose(self, exchange_id: int, honour: bool) -> None:
-        """Set the student's action on ``exchange_id`` for the next step (default: honour).
+    def choose(self, exchange_id: int, honour: bool, facility_id: str | None = None) -> None:
+        """Set a student's action on ``exchange_id`` for the next step only (default: honour).
+
+        Args:
+            exchange_id: an active exchange.
+            honour: True to honour, False to cheat.
+            facility_id: the student's side; may be left out when only one side is controlled.
 
         Raises:
-            UserError: if the exchange is not active or no student plays either side.
+            UserError: if the exchange is not active, or the side is not student-controlled.
         """
         e = int(exchange_id)
         if not (0 <= e < self.ex.n and self.ex.active[e]):
             raise UserError(f"exchange_id {exchange_id!r} is not an active exchange")
-        if not (self.controlled[self.ex.sup[e]] or self.controlled[self.ex.rec[e]]):
+        sides = (int(self.ex.sup[e]), int(self.ex.rec[e]))
+        if facility_id is None:
+            mine = [s for s in (0, 1) if self.controlled[sides[s]]]
+            if len(mine) != 1:
+                raise UserError(
+                    f"exchange {e} has {'no' if not mine else 'two'} student-controlled sides; "
+                    "use take_control, and name the facility_id when both sides are played")
+            side = mine[0]
+        else:
+            f = self.fac.index_of(facility_id)
+            if f not in sides or not self.controlled[f]:
+                raise UserError(f"facility_id {facility_id!r} is not a student-controlled side "
+                                f"of exchange {e}")
+            side = sides.index(f)
+        self.choices[e, side] = bool(honour)
+
+    def reoffer(self, exchange_id: int) -> int:
+        """A student re-offers ended exchange ``exchange_id`` to the partner; return the new id.
+
+        The partner answers as in negotiation except for the trust it asks for: it takes the
+        deal back while its trust in the student is at least ``trust_exit`` (the level below
+        which it walks away from a running deal), so trust can be rebuilt by honouring. The
+        economics and the contract are decided as for any new deal (:meth:`_form`).
+
+        Raises:
+            UserError: if the exchange is active, has no student-controlled side, cannot run
+                now, or the partner refuses (the message says why).
+        """
+        ex, fac, c, t = self.ex, self.fac, self.cand, self.step_count
+        e = int(exchange_id)
+        if not (0 <= e < ex.n) or ex.active[e]:
+            raise UserError(f"exchange_id {exchange_id!r} is not an ended exchange")
+        a, b = int(ex.sup[e]), int(ex.rec[e])
+        if not (self.controlled[a] or self.controlled[b]):
             raise UserError(f"exchange {e} has no student-controlled side; use take_control")
-        self.choices[e] = bool(honour)
+        me, other = (a, b) if self.controlled[a] else (b, a)
+        cidx = int(ex.cand[e])
+        if c.active[cidx]:
+            raise UserError(f"exchange {e} runs again already")
+        if not self._live(t)[cidx]:
+            raise UserError(f"exchange {e} cannot run now: a stream or a facility has stopped")
+        o, nd = c.out[cidx], c.need[cidx]
+        vol = min(fac.out_volume[o] - fac.out_committed[o],
+                  fac.need_volume[nd] - fac.need_met[nd])
+        if vol <= 0.0 or vol < self._cand_smallest[cidx]:
+            raise UserError(f"exchange {e}: the stream or the need went to another deal")
+        trust, exit_at = float(self.trust[other, me]), self.params["trust_exit"]
+        if trust < exit_at:
+            raise UserError(f"{fac.names[other]} refuses: its trust in you ({trust:.2f}) is "
+                            f"below {exit_at:.2f}")
+        if not self._form(cidx, vol, t, self.year):
+            raise UserError(f"{fac.names[other]} refuses: the deal does not pay for both now")
+        return int(ex.n - 1)
 
     # -- phases ------------------------------------------------------------------------------
 

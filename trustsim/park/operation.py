@@ -214,7 +214,8 @@ def play_round(model: SymbiosisPark, ids: NDArray[np.int64], draws: RoundDraws) 
     if model.choices or model.controlled.any():
         ctrl = model.controlled[me]
         if ctrl.any():
-            wish = np.array([[not model.choices.get(int(e), True)] for e in ids.tolist()])
+            wish = np.array([[not model.choices.get((e, 0), True),
+                              not model.choices.get((e, 1), True)] for e in ids.tolist()])
             defect = np.where(ctrl, wish, defect)
 
     # act, score, observe (as booleans: True is a defection)
@@ -306,7 +307,7 @@ def play_round_reference(
             code = int(model.strategy_code[me])
             sanction = p["sanction_strength"] * value * float(known[me])
             if model.controlled[me]:
-                defect[s] = not model.choices.get(e, True)
+                defect[s] = not model.choices.get((e, s), True)
             elif code == FORWARD_LOOKING_CODE:
                 t_eff = (float(ex.temptation[e, s]) - formal * (p["enforcement"] * penalty)) - (
                     sanction
