@@ -71,7 +71,9 @@ def browser_skip_reason() -> str | None:
 
 
 @contextmanager
-def serve_app(host: str = "127.0.0.1", timeout: float = 90.0) -> Iterator[str]:
+def serve_app(
+    host: str = "127.0.0.1", timeout: float = 90.0, disconnect_seconds: int = 3
+) -> Iterator[str]:
     """Run ``trustsim app`` on a free port in a subprocess; yield its URL, stop it after.
 
     Args:
@@ -88,7 +90,8 @@ def serve_app(host: str = "127.0.0.1", timeout: float = 90.0) -> Iterator[str]:
     url = f"http://{host}:{port}/"
     log = tempfile.NamedTemporaryFile(prefix="trustsim-app-", suffix=".log", delete=False)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "trustsim", "app", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "trustsim", "app", "--host", host, "--port", str(port),
+               "--disconnect-seconds", str(disconnect_seconds)]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_up(url, proc, timeout, Path(log.name))
