@@ -8,13 +8,15 @@ leaves or chooses. A student page that goes away frees its seat.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import nullcontext
 
 import solara
 
 from trustsim.app.components import CSS, ParkMap, Plots, SeatPanel, failed, guarded
 from trustsim.app.levers import Levers, parse_seed, presets
 from trustsim.app.live import current_context, notify_later, on_close
-from trustsim.app.room import CLOCKS, ROOMS, TIMER_RANGE, Room
+from trustsim.app.room import CHANGES, CLOCKS, ROOMS, TIMER_RANGE, Room
 from trustsim.app.solo import TITLE
 from trustsim.errors import UserError
 
@@ -26,19 +28,29 @@ CLOCK_LABELS = {
 }
 
 
-def use_room(room: Room | None) -> int:
-    """Re-render the calling component whenever ``room`` changes; return its version."""
+def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, Callable]:
+    """Re-render the calling component when ``room`` changes in one of ``kinds``.
+
+    Returns:
+        The room's version as last seen, and a function that re-renders now (after the
+        page's own action, which other pages need not hear of).
+    """
     version = solara.use_reactive(0)
     context = solara.use_memo(current_context, [])
 
     def subscribe():
         if room is None:
             return None
-        token = room.subscribe(lambda: notify_later(context, lambda: version.set(room.version)))
+
+        def changed(kind: str) -> None:
+            if kind in kinds:
+                notify_later(context, lambda: version.set(room.version))
+
+        token = room.subscribe(changed)
         return lambda: room.unsubscribe(token)
 
-    solara.use_effect(subscribe, [room])
-    return version.value
+    solara.use_effect(subscribe, [room, kinds])
+    return version.value, lambda: version.set(room.version if room else 0)
 
 
 def query_value(name: str) -> str:
@@ -54,7 +66,7 @@ def TeacherPage():
     """Open a room and run it: the code, the map, the plots, the seats and the clock."""
     room_ref = solara.use_reactive(None)
     room: Room | None = room_ref.value
-    version = use_room(room)
+    version, _ = use_room(room)
     solara.Title(f"{TITLE}: teacher")
     solara.Style(CSS)
     if room is None:
@@ -174,7 +186,11 @@ def JoinPage():
         room_error = ""
     except UserError as err:
         room, room_error = None, str(err)
-    version = use_room(room)
+    with room.lock if room is not None else nullcontext():
+        seat = room.seats.get(seat_id.value) if room is not None else None
+        mine = seat is not None and room.holds(owner, seat_id.value)
+    # a seated student hears of new rounds; one still picking also of seats taken and freed
+    version, refresh = use_room(room, ("round",) if mine else ("round", "seats"))
 
     def hold_seat_while_here():
         if room is None:
@@ -191,15 +207,13 @@ def JoinPage():
             if room_error:
                 solara.Warning(room_error, dense=True)
         return
-    with room.lock:
-        seat = room.seats.get(seat_id.value)
-        mine = seat is not None and room.holds(owner, seat_id.value)
     if not mine:
         PickManager(room, owner, name, seat_id, notice, version)
         return
 
     def act(change) -> None:
         guarded(change, notice.set)()
+        refresh()
 
     with solara.Div(classes=["trustsim-app"]):
         with solara.Column(classes=["trustsim-side", "trustsim-student"]):

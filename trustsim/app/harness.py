@@ -79,6 +79,8 @@ def serve_app(
     Args:
         host: Address to listen on.
         timeout: Seconds to wait for the server to answer.
+        disconnect_seconds: Seconds after which a disconnected page's session closes (and
+            frees its seat in a shared room); short in tests.
 
     Yields:
         The app's URL, e.g. ``http://127.0.0.1:40123/``.

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: Clock modes: advance when every seated student has chosen, on a timer, or by hand.
 CLOCKS = ("everyone", "timer", "manual")
+#: What a change of a room can be (see :meth:`Room.subscribe`).
+CHANGES = ("round", "seats", "choices", "clock")
 #: Shortest and longest timer between rounds, seconds.
 TIMER_RANGE = (5, 600)
 
@@ -116,8 +118,12 @@ class Room:
             return sorted(s.student for s in self.seats.values() if not s.ready)
 
     # -- listeners ---------------------------------------------------------------------------
-    def subscribe(self, callback: Callable[[], None]) -> int:
-        """Call ``callback`` after every change of the room; return a token for unsubscribe."""
+    def subscribe(self, callback: Callable[[str], None]) -> int:
+        """Call ``callback(kind)`` after every change; return a token for :meth:`unsubscribe`.
+
+        ``kind`` is one of :data:`CHANGES`: "round" (the clock advanced), "seats" (a student
+        joined or left), "choices" (a student chose or offered a deal again), "clock".
+        """
         token = next(self._tokens)
         self._listeners[token] = callback
         return token
@@ -126,11 +132,11 @@ class Room:
         """Stop calling the callback registered under ``token``."""
         self._listeners.pop(token, None)
 
-    def _changed(self) -> None:
+    def _changed(self, kind: str) -> None:
         self.version += 1
         for token, callback in list(self._listeners.items()):
             try:
-                callback()
+                callback(kind)
             except Exception:  # noqa: BLE001 - a page gone wrong must not stop the room
                 log.exception("room %s: listener %s failed", self.code, token)
                 self._listeners.pop(token, None)
@@ -152,7 +158,7 @@ class Room:
             seat = Seat(facility_id, student=name)
             self.seats[facility_id] = seat
             self._owners[facility_id] = owner
-        self._changed()
+        self._changed("seats")
         self._maybe_advance()
         return seat
 
@@ -164,7 +170,7 @@ class Room:
                 self.park.release_control(f)
                 del self.seats[f], self._owners[f]
         if mine:
-            self._changed()
+            self._changed("seats")
             self._maybe_advance()
 
     def holds(self, owner: str, facility_id: str) -> bool:
@@ -186,7 +192,7 @@ class Room:
         """
         with self.lock:
             self._seat_of(owner, facility_id).set_choice(exchange_id, honour, keep)
-        self._changed()
+        self._changed("choices")
 
     def ready(self, owner: str, facility_id: str) -> None:
         """A student has chosen for the coming round (the clock may then advance).
@@ -196,7 +202,7 @@ class Room:
         """
         with self.lock:
             self._seat_of(owner, facility_id).ready = True
-        self._changed()
+        self._changed("choices")
         self._maybe_advance()
 
     def reoffer(self, owner: str, facility_id: str, exchange_id: int) -> None:
@@ -213,7 +219,7 @@ class Room:
                     facility_id) else self.park.ex.sup[new])]
             seat.feed.insert(0, f"{self.park.year:.2f}: {partner} accepted your offer: "
                                 "the deal runs again")
-        self._changed()
+        self._changed("choices")
 
     # -- the clock ---------------------------------------------------------------------------
     def set_clock(self, clock: str, timer_seconds: int | None = None) -> None:
@@ -233,7 +239,7 @@ class Room:
         with self.lock:
             self.clock = clock
         self._arm_timer()
-        self._changed()
+        self._changed("clock")
         self._maybe_advance()
 
     def _arm_timer(self) -> None:
@@ -275,7 +281,7 @@ class Room:
                 log.exception("room %s: step failed", self.code)
                 self.message = f"The simulation stopped: {short_message(err)}"
                 park.running = False
-        self._changed()
+        self._changed("round")
         return True
 
     def _record(self, step: int, year: float, seat: Seat, played: dict[int, bool]) -> None:
