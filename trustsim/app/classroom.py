@@ -16,7 +16,7 @@ import solara
 from trustsim.app.components import CSS, ParkMap, Plots, SeatPanel, failed, guarded
 from trustsim.app.levers import Levers, parse_seed, presets
 from trustsim.app.live import current_context, notify_later, on_close
-from trustsim.app.room import CHANGES, CLOCKS, ROOMS, TIMER_RANGE, Room
+from trustsim.app.room import CHANGES, CLOCKS, ROOM_PARKS, ROOMS, TIMER_RANGE, Room
 from trustsim.app.solo import TITLE
 from trustsim.errors import UserError
 
@@ -89,21 +89,35 @@ def TeacherPage():
             Plots(room.park, room.lock, version)
 
 
+def room_parks() -> dict[str, str]:
+    """Parks a teacher can open a room for: scenario -> label (those that exist)."""
+    from trustsim.park.scenarios import SCENARIOS
+
+    return {**presets(), **{k: v for k, v in ROOM_PARKS.items() if k in SCENARIOS}}
+
+
 @solara.component
 def OpenRoom(on_open):
-    """The form that opens a room: the park and its seed."""
-    labels = presets()
+    """The form that opens a room: the park, its seed and the year the class starts in."""
+    labels = room_parks()
     scenario = solara.use_reactive(next(iter(labels.values())))
     seed = solara.use_reactive("42")
+    start = solara.use_reactive("")
     notice = solara.use_reactive("")
 
     def open_room() -> None:
         name = next(k for k, v in labels.items() if v == scenario.value)
-        on_open(ROOMS.open(Levers.for_scenario(name, seed=parse_seed(seed.value))))
+        text = start.value.strip()
+        if text and not text.isdigit():
+            raise UserError(f"the start year must be a year such as 2000, got {text!r}")
+        levers = Levers.for_scenario(name, seed=parse_seed(seed.value))
+        on_open(ROOMS.open(levers, int(text) if text else None))
 
-    with solara.Card("Open a room for your class", style={"max-width": "520px"}):
+    with solara.Card("Open a room for your class", style={"max-width": "560px"}):
         solara.Select("Park", values=list(labels.values()), value=scenario)
         solara.InputText("Random seed", value=seed)
+        solara.InputText("Start in year", value=start)
+        solara.Text("Empty: the park's first year. The park plays on its own up to it.")
         solara.Button("Open the room", color="primary", on_click=guarded(open_room, notice.set))
         if notice.value:
             solara.Warning(notice.value, dense=True)

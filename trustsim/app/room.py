@@ -35,6 +35,9 @@ CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 CLOCKS = ("everyone", "timer", "manual")
 #: What a change of a room can be (see :meth:`Room.subscribe`).
 CHANGES = ("round", "seats", "choices", "clock")
+#: Parks a room can be opened for: scenario -> plain-language label (the app's presets and a
+#: generated region with a manager for every student of a large class).
+ROOM_PARKS = {"region": "A region of 200 firms (generated)"}
 #: Shortest and longest timer between rounds, seconds.
 TIMER_RANGE = (5, 600)
 
@@ -60,6 +63,11 @@ class Room:
     Args:
         code: the room code students type.
         levers: the park's settings (scenario, seed, levers).
+        start_year: the year the class starts in; the park first plays on its own up to it
+            (None: the scenario's first year).
+
+    Raises:
+        UserError: for a start year outside the scenario's years.
 
     Attributes:
         code: the room code.
@@ -74,12 +82,18 @@ class Room:
         lock: held for every read and change of the park and the seats.
     """
 
-    def __init__(self, code: str, levers: Levers) -> None:
+    def __init__(self, code: str, levers: Levers, start_year: int | None = None) -> None:
         from trustsim.app.session import build_park
 
         self.code = code
         self.levers = levers
         self.park = build_park(levers)
+        first, last = self.park.start_year, self.park.start_year + self.park.default_years
+        if start_year is not None:
+            if not first <= int(start_year) < last:
+                raise UserError(f"start_year must be between {first} and {last - 1} for "
+                                f"{levers.scenario}, got {start_year}")
+            self.park.run_years(int(start_year) - first)
         self.seats: dict[str, Seat] = {}
         self._owners: dict[str, str] = {}  # facility id -> token of the page holding it
         self.clock = "everyone"
@@ -341,14 +355,18 @@ class RoomRegistry:
         self._rooms: dict[str, Room] = {}
         self._lock = threading.Lock()
 
-    def open(self, levers: Levers) -> Room:
-        """Open a new room with a fresh code for the park ``levers`` describe."""
+    def open(self, levers: Levers, start_year: int | None = None) -> Room:
+        """Open a new room with a fresh code for the park ``levers`` describe.
+
+        Raises:
+            UserError: for a start year outside the scenario's years.
+        """
         with self._lock:
             while True:
                 code = "".join(secrets.choice(CODE_LETTERS) for _ in range(4))
                 if code not in self._rooms:
                     break
-        room = Room(code, levers)  # built outside the registry lock: it takes a moment
+        room = Room(code, levers, start_year)  # built outside the registry lock: it takes a while
         with self._lock:
             self._rooms[code] = room
         return room
