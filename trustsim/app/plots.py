@@ -43,13 +43,13 @@ def _tick(value: float) -> str:
 
 
 def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
-    """Round tick values (steps of 1, 2 or 5 times a power of ten) covering [low, high]."""
+    """Round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) within [low, high]."""
     span = high - low
     if span <= 0:
         return [low]
     raw = span / max(most - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = math.ceil(low / step - 1e-9) * step
     ticks, t = [], first
     while t <= high + 1e-9 * step:
