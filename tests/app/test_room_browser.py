@@ -155,3 +155,19 @@ def test_a_disconnect_frees_the_seat_and_rooms_are_isolated(browser, app_url):
     for page in (teacher_a, teacher_b, student_a, again, bad):
         assert "Traceback" not in page.locator("body").inner_text()
         page.context.close()
+
+
+def test_closing_a_playing_tab_stops_its_play_loop(browser, app_url):
+    from trustsim.app.harness import SERVER_PIDS, cpu_seconds
+
+    page = new_page(browser, app_url)
+    page.locator(".trustsim-status").wait_for()
+    page.get_by_role("button", name="Fast").click()
+    page.get_by_role("button", name="Play").click()
+    page.locator(".trustsim-status", has_text=re.compile(r"\| round [5-9]\d* \|")).wait_for()
+    page.context.close()  # the tab goes away while playing
+    time.sleep(2 + 3)  # the disconnect timeout, then some slack
+    pid = SERVER_PIDS[app_url]
+    before = cpu_seconds(pid)
+    time.sleep(3)
+    assert cpu_seconds(pid) - before < 0.5  # idle: nothing steps a park nobody watches

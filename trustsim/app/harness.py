@@ -33,6 +33,8 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 INSTALL_HINT = "run `bash scripts/install_browser.sh` as root"
+#: Process id of the server behind each URL :func:`serve_app` yields (for CPU and memory).
+SERVER_PIDS: dict[str, int] = {}
 
 
 def find_chromium() -> str | None:
@@ -97,8 +99,10 @@ def serve_app(
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_up(url, proc, timeout, Path(log.name))
+        SERVER_PIDS[url] = proc.pid
         yield url
     finally:
+        SERVER_PIDS.pop(url, None)
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -121,6 +125,20 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float, log: Path) 
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"trustsim app did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its threads (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def launch_chromium(playwright: Any) -> Any:
