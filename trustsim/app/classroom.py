@@ -15,7 +15,7 @@ import solara
 
 from trustsim.app.components import CSS, ParkMap, Plots, SeatPanel, failed, guarded
 from trustsim.app.levers import Levers, parse_seed, presets
-from trustsim.app.live import current_context, deliver, on_close
+from trustsim.app.live import current_context, notify_later, on_close
 from trustsim.app.room import CHANGES, CLOCKS, ROOM_PARKS, ROOMS, TIMER_RANGE, Room
 from trustsim.app.solo import TITLE
 from trustsim.errors import UserError
@@ -31,18 +31,12 @@ CLOCK_LABELS = {
 def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, Callable]:
     """Re-render the calling component when ``room`` changes in one of ``kinds``.
 
-    The re-render is requested from a notification thread. Reacton drops a render request
-    that arrives while another thread is rendering the same page, so the request is repeated
-    until the page has rendered the room's version (:func:`~trustsim.app.live.deliver`).
-
     Returns:
         The room's version as last seen, and a function that re-renders now (after the
         page's own action, which other pages need not hear of).
     """
     version = solara.use_reactive(0)
     nudge = solara.use_reactive(0)
-    seen = solara.use_ref(0)
-    seen.current = max(seen.current, version.value)
     context = solara.use_memo(current_context, [])
 
     def subscribe():
@@ -51,10 +45,10 @@ def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, 
 
         def changed(kind: str) -> None:
             if kind in kinds:
-                target = room.version
-                deliver(context, lambda: version.set(max(version.value, target)),
-                        lambda: seen.current >= target,
-                        lambda: nudge.set(nudge.value + 1))
+                notify_later(context, lambda: version.set(room.version))
+                # reacton drops a render request that arrives while another thread ends a
+                # render of the same page: ask once more a moment later
+                notify_later(context, lambda: nudge.set(nudge.value + 1), delay=0.5)
 
         token = room.subscribe(changed)
         return lambda: room.unsubscribe(token)
@@ -213,9 +207,8 @@ def JoinPage():
     with room.lock if room is not None else nullcontext():
         seat = room.seats.get(seat_id.value) if room is not None else None
         mine = seat is not None and room.holds(owner, seat_id.value)
-    # a student's page hears of new rounds (and its own actions); the list of free managers
-    # is read when the page renders, and taking one that went meanwhile says so
-    version, refresh = use_room(room, ("round",))
+    # a seated student hears of new rounds; one still picking also of seats taken and freed
+    version, refresh = use_room(room, ("round",) if mine else ("round", "seats"))
 
     def hold_seat_while_here():
         if room is None:

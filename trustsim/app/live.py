@@ -45,31 +45,17 @@ def run_in(context: Any | None, fn: Callable[[], None]) -> None:
         fn()
 
 
-def deliver(
-    context: Any | None,
-    update: Callable[[], None],
-    rendered: Callable[[], bool],
-    nudge: Callable[[], None],
-    patience: float = 5.0,
-) -> None:
-    """On a notification thread: ``update`` the page's state, then make sure it rendered.
+def notify_later(context: Any | None, fn: Callable[[], None], delay: float = 0.0) -> None:
+    """Run ``fn`` in ``context`` on a notification thread (after ``delay`` seconds).
 
-    Reacton leaves a render request to a render already running in another thread, and one
-    that arrives as that render ends is lost. So after ``update``, while ``rendered()`` is
-    False, ``nudge`` (a state change that forces a render) is repeated, for ``patience``
-    seconds at most. A failure is logged, never raised (a closed page must not stop others).
+    A failure is logged, never raised.
     """
 
     def job() -> None:
         try:
-            run_in(context, update)
-            waited = 0.0
-            while not rendered() and waited < patience:
-                if context is not None and context.closed_event.is_set():
-                    return
-                time.sleep(0.2)
-                waited += 0.2
-                run_in(context, nudge)
+            if delay:
+                time.sleep(delay)
+            run_in(context, fn)
         except Exception:  # noqa: BLE001 - a closed page must not stop the others
             log.exception("re-rendering a page failed")
 
