@@ -1,17 +1,20 @@
-"""Load check of the classroom app: many browser sessions at once, each with its own park.
+"""Load check of the shared park: one teacher and a class of students in one room.
 
-Serves ``trustsim app`` (or uses --url), opens N sessions (browser contexts) in one headless
-Chromium, and once every session has its page, in all of them at the same time: sets its own
-seed, presses Reset, then steps a session-specific number of rounds. Checks that each session
-ends on its own seed and round count (no shared model) and prints response times: page load,
-Reset, and each Step (click until the status line shows the new round).
+Serves ``trustsim app`` (or uses --url), opens the teacher's page in headless Chromium and opens
+a room (a generated region of 200 firms by default, so that every student gets a manager), then
+opens one browser context per student, all at once, each joining the room and taking a
+manager. Then, for each of --rounds rounds, every student chooses at the same moment (a third
+of them cheat on their first deal) and presses "I have chosen"; the clock advances when the
+last one has. Prints: page load (open /join until the manager form shows), join (press "Take
+this manager" until the seat shows), round latency (the last student's click until every
+page shows the new round), and the server's resident memory before and after.
 
-    .venv/bin/python scripts/load_app.py --sessions 20 [--open-at-once 4]
+    .venv/bin/python scripts/load_app.py --students 30 [--rounds 5]
 
-The page loads are the slow part when all tabs run in one Chromium on the server's own cores;
-``--open-at-once`` opens them in smaller batches (as a class does), the rest stays concurrent.
+Everything runs on this machine: the server and all browser pages share its cores, which a
+classroom does not (each student's browser runs on their own computer).
 
-Exit status 1 if any session shows another's model, an error, or a timeout.
+Exit status 1 if a page shows an error or a round never reaches every page.
 """
 
 from __future__ import annotations
@@ -22,117 +25,131 @@ import re
 import statistics
 import sys
 import time
-from contextlib import nullcontext
 
-from trustsim.app.harness import CHROMIUM_ARGS, browser_skip_reason, find_chromium, serve_app
+from trustsim.app.harness import (
+    CHROMIUM_ARGS,
+    SERVER_PIDS,
+    browser_skip_reason,
+    find_chromium,
+    memory_mb,
+    serve_app,
+)
 
-TIMEOUT_MS = 180_000
+TIMEOUT_MS = 300_000
 
 
-async def one_session(
-    browser,
-    url: str,
-    i: int,
-    times: dict[str, list[float]],
-    gate: asyncio.Semaphore,
-    loaded: asyncio.Barrier,
-) -> str | None:
-    """Drive session ``i``; return None if it kept its own model, else what went wrong.
-
-    The session opens the page (at most ``gate``'s value at a time), waits at ``loaded`` until
-    every session has its page, then all act at the same time.
-    """
-    seed, rounds = 1000 + i, 1 + i % 4
-    context = await browser.new_context(viewport={"width": 1300, "height": 900})
+async def student(browser, url: str, code: str, k: int, times: dict, errors: list):
+    """Open the join page for student ``k`` and take a free manager; return the page."""
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    status = page.locator(".trustsim-status")
+    page.on("pageerror", lambda err: errors.append(f"student {k}: {err}"))
+    t0 = time.perf_counter()
+    await page.goto(f"{url}join?room={code}")
+    await page.get_by_label("Your name").wait_for()
+    times["load"].append(time.perf_counter() - t0)
+    await page.get_by_label("Your name").fill(f"Student {k}")
+    t0 = time.perf_counter()
+    for attempt in range(20):  # another student may take the same manager first
+        await page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
+        await page.get_by_role("option").nth((k + attempt) % 5).click()
+        await page.get_by_role("button", name="Take this manager").click()
+        seat = page.locator(".trustsim-seat-status")
+        refused = page.locator(".v-alert")  # taken by another student meanwhile
+        await seat.or_(refused).first.wait_for()
+        if await seat.count():
+            break
+        errors.append(f"student {k}: {await refused.first.inner_text()} (tried again)")
+    times["join"].append(time.perf_counter() - t0)
+    return page
+
+
+async def one_round(pages: list, teacher, n: int, times: dict) -> None:
+    """Every student chooses at once; time from the last click to every page at round n."""
+
+    async def choose(k: int, page) -> float:
+        exchanges = page.locator(".trustsim-exchange")
+        if k % 3 == 0 and await exchanges.count():
+            await exchanges.first.get_by_role("button", name="Cheat").click()
+        await page.get_by_role("button", name="I have chosen").click()
+        return time.perf_counter()
+
+    clicked = await asyncio.gather(*(choose(k, p) for k, p in enumerate(pages)))
+    last = max(clicked)
+    pattern = re.compile(rf"^Round {n} ")
     try:
-        async with gate:
-            t0 = time.perf_counter()
-            await page.goto(url)
-            await status.wait_for()
-            times["load"].append(time.perf_counter() - t0)
-        await loaded.wait()
-        box = page.get_by_label("Random seed")
-        await box.fill(str(seed))
-        await box.press("Enter")
-        await page.get_by_text("Levers changed: press Reset").wait_for()
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name="Reset").click()
-        await page.locator(".trustsim-status", has_text=f"| seed {seed} |").wait_for()
-        times["reset"].append(time.perf_counter() - t0)
-        for n in range(1, rounds + 1):
-            t0 = time.perf_counter()
-            await page.get_by_role("button", name="Step").click()
-            pattern = re.compile(rf"\| round {n} \|.*\| seed {seed} \|")
-            await page.locator(".trustsim-status", has_text=pattern).wait_for()
-            times["step"].append(time.perf_counter() - t0)
-        await asyncio.sleep(1.0)  # let other sessions' steps land, then check ours again
-        text = await status.inner_text()
-        if f"| round {rounds} |" not in text or f"| seed {seed} |" not in text:
-            return f"session {i}: expected round {rounds}, seed {seed}; status says {text!r}"
-        if errors:
-            return f"session {i}: page errors {errors}"
-        return None
-    except Exception as err:  # noqa: BLE001 - reported per session
-        loaded.abort()
-        return f"session {i}: {type(err).__name__}: {str(err).splitlines()[0]}"
-    finally:
-        await context.close()
+        await asyncio.gather(*(p.locator(".trustsim-room-status", has_text=pattern).wait_for(
+            timeout=60_000) for p in [teacher, *pages]))
+    except Exception:
+        print("waiting:", await teacher.locator(".trustsim-clock").inner_text())
+        for k, page in enumerate(pages):
+            print(k, await page.locator(".trustsim-room-status").inner_text(),
+                  await page.locator(".trustsim-action").count())
+        raise
+    times["round"].append(time.perf_counter() - last)
 
 
-async def run(url: str, sessions: int, open_at_once: int) -> int:
-    """Run ``sessions`` sessions against ``url``; print figures; return the exit status."""
+async def run(url: str, students: int, rounds: int, park: str) -> int:
+    """Run the class against ``url``; print figures; return the exit status."""
     from playwright.async_api import async_playwright
 
-    times: dict[str, list[float]] = {"load": [], "reset": [], "step": []}
+    times: dict[str, list[float]] = {"load": [], "join": [], "round": []}
+    errors: list[str] = []
+    pid = SERVER_PIDS.get(url)
+    memory = {"start": memory_mb(pid) if pid else float("nan")}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=find_chromium(), headless=True, args=list(CHROMIUM_ARGS)
         )
-        gate, loaded = asyncio.Semaphore(open_at_once), asyncio.Barrier(sessions)
+        context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+        context.set_default_timeout(TIMEOUT_MS)
+        teacher = await context.new_page()
+        teacher.on("pageerror", lambda err: errors.append(f"teacher: {err}"))
+        await teacher.goto(url + "teacher")
+        await teacher.locator(".v-select", has_text="Park").locator(".v-field").click()
+        await teacher.get_by_role("option", name=park, exact=True).click()
+        await teacher.get_by_role("button", name="Open the room").click()
+        code_text = await teacher.locator(".trustsim-code").inner_text()
+        code = re.search(r"[A-Z]{4}", code_text)[0]
         t0 = time.perf_counter()
-        problems = await asyncio.gather(
-            *(one_session(browser, url, i, times, gate, loaded) for i in range(sessions))
-        )
-        wall = time.perf_counter() - t0
+        pages = await asyncio.gather(
+            *(student(browser, url, code, k, times, errors) for k in range(students)))
+        seated = time.perf_counter() - t0
+        memory["seated"] = memory_mb(pid) if pid else float("nan")
+        for n in range(1, rounds + 1):
+            await one_round(pages, teacher, n, times)
+        memory["end"] = memory_mb(pid) if pid else float("nan")
+        text = await teacher.locator("body").inner_text()
+        if "Traceback" in text:
+            errors.append("teacher: a traceback is on the page")
         await browser.close()
-    failed = [p for p in problems if p]
-    print(
-        f"{sessions} sessions open at once (pages opened {open_at_once} at a time), "
-        f"{sessions - len(failed)} kept their own model"
-    )
+    print(f"room {code} ({park}): {students} students seated in {seated:.1f} s, "
+          f"{rounds} rounds played")
     for what, values in times.items():
         if values:
-            print(
-                f"{what:>5}: n={len(values):3d}  median {statistics.median(values):6.2f} s  "
-                f"max {max(values):6.2f} s"
-            )
-    print(f"wall time {wall:.1f} s")
-    for problem in failed:
+            print(f"{what:>5}: n={len(values):3d}  median {statistics.median(values):6.2f} s  "
+                  f"max {max(values):6.2f} s")
+    print("server memory (RSS): " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()))
+    for problem in errors:
         print(problem, file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if errors else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--students", type=int, default=30, help="students (default 30)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds played (default 5)")
+    parser.add_argument("--park", default="A region of 200 firms (generated)",
+                        help="the park's label in the teacher's menu")
     parser.add_argument("--url", help="use a running app instead of serving one")
-    parser.add_argument(
-        "--open-at-once",
-        type=int,
-        default=None,
-        help="pages opened at the same time (default: all); the sessions then act all at once",
-    )
     args = parser.parse_args()
     if reason := browser_skip_reason():
         print(f"cannot run: {reason}", file=sys.stderr)
         return 2
-    with nullcontext(args.url) if args.url else serve_app() as url:
-        return asyncio.run(run(url, args.sessions, args.open_at_once or args.sessions))
+    if args.url:
+        return asyncio.run(run(args.url, args.students, args.rounds, args.park))
+    with serve_app() as url:
+        return asyncio.run(run(url, args.students, args.rounds, args.park))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pytest
 
 import trustsim
 from trustsim.app.levers import (
+    ROOM_LABELS,
     SLIDERS,
     Levers,
     control_labels,
@@ -124,13 +125,23 @@ def test_session_seat_choices_reach_the_model():
     session.set_choice(exchange, False)
     trust_before = park.trust[greenhouse, plant]
     session.step()
-    assert session.last_round == {exchange: False}
+    assert session.seat.last_choices == {exchange: False}
     supplier, receiver = park.ex.histories()
     mine = supplier if park.ex.sup[exchange] == plant else receiver
     assert mine[exchange].endswith("D")
     assert park.trust[greenhouse, plant] < trust_before
+    assert session.seat.honours(exchange)  # the cheat was for one round
     session.take_seat(None)
     assert session.seat is None and not park.controlled.any()
+
+
+def test_play_stops_at_the_end_year():
+    session = ClassroomSession(Levers.for_scenario("minimal"))
+    for _ in range(25 * 4):
+        assert session.step()
+    assert session.park.year == session.end_year == 2025
+    assert not session.running and not session.step()
+    assert session.time == 100
 
 
 def test_a_park_that_cannot_be_built_falls_back_with_a_message():
@@ -184,7 +195,7 @@ def test_map_svg_places_sizes_and_styles():
     assert trust_colour(0.0) != trust_colour(1.0)
 
 
-def test_series_svg_draws_the_four_panels():
+def test_series_svg_draws_the_four_panels_with_axis_titles_and_years():
     from trustsim.app.plots import PANELS, series_svg
 
     session = ClassroomSession(Levers.for_scenario("minimal"))
@@ -194,11 +205,23 @@ def test_series_svg_draws_the_four_panels():
     svg = series_svg(ts)
     panels = svg.split('<g class="panel"')[1:]
     assert len(panels) == len(PANELS)
-    for panel, (title, lines) in zip(panels, PANELS.items(), strict=True):
-        assert title in panel
+    for panel, (title, (y_title, lines)) in zip(panels, PANELS.items(), strict=True):
+        assert title in panel and y_title in panel and ">year</text>" in panel
+        assert len(re.findall(r'class="ytick"', panel)) >= 3
+        assert re.findall(r'class="xtick"[^>]*>(\d{4})<', panel)[:2] == ["2000", "2001"]
         drawn = re.findall(r'<polyline points="([^"]+)"', panel)
         finite = [ts[col].notna().sum() for col, _, _ in lines]
         assert sorted(len(p.split()) for p in drawn) == sorted(n for n in finite if n > 1)
+    empty = series_svg(ts.iloc[:0], start=1961.0)
+    assert ">1961<" in empty
+
+
+def test_nice_ticks_are_round_and_cover_the_range():
+    from trustsim.app.plots import nice_ticks
+
+    assert nice_ticks(0.0, 1.0, 5) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert nice_ticks(1961.0, 2026.0, 6) == [1980.0, 2000.0, 2020.0]
+    assert nice_ticks(0.0, 7.0, 5) == [0.0, 2.0, 4.0, 6.0]
 
 
 def test_panel_breaks_lines_at_missing_values():
@@ -213,17 +236,12 @@ def test_panel_breaks_lines_at_missing_values():
 
 @pytest.fixture
 def rendered_page():
-    """The app's page rendered in an AppLayout (so the sidebar renders), without a server."""
+    """The app's page at / rendered without a server."""
     solara = pytest.importorskip("solara", reason="the app extra is not installed")
 
-    from trustsim.app.page import Page
+    from trustsim.app.solo import SoloPage
 
-    @solara.component
-    def Wrapped():
-        with solara.AppLayout():
-            Page()
-
-    _, rc = solara.render(Wrapped(), handle_error=False)
+    _, rc = solara.render(SoloPage(), handle_error=False)
     yield rc
     rc.close()
 
@@ -246,6 +264,7 @@ def test_page_slider_then_reset_changes_the_parameter(rendered_page):
     import ipyvuetify as v
 
     slider = rendered_page.find(v.Slider, label="Noise (mistakes)").widget
+    assert slider.thumb_label == "always"  # the value shows without dragging
     slider.v_model = 0.2
     assert "noise 0.20" not in _status(rendered_page)
     rendered_page.find(v.Btn, children=["Reset"]).widget.click()
@@ -263,12 +282,12 @@ def test_page_preset_switches_the_scenario(rendered_page):
 def test_page_failing_preset_shows_a_notice_not_a_traceback(rendered_page, monkeypatch):
     import ipyvuetify as v
 
-    from trustsim.app import components
+    from trustsim.app import solo
 
     def broken(*args, **kwargs):
         raise RuntimeError("scenario file unreadable")
 
-    monkeypatch.setattr(components.Levers, "for_scenario", broken)
+    monkeypatch.setattr(solo.Levers, "for_scenario", broken)
     rendered_page.find(v.Select, label="Park").widget.v_model = presets()["minimal"]
     notices = rendered_page.find(v.Alert).widgets
     assert any("That did not work" in str(w.children) for w in notices)
@@ -277,11 +296,22 @@ def test_page_failing_preset_shows_a_notice_not_a_traceback(rendered_page, monke
     assert "round 1" in _status(rendered_page)
 
 
+def test_page_shows_only_the_controls_a_class_needs(rendered_page):
+    import ipyvuetify as v
+
+    buttons = {str(w.children[0]) for w in rendered_page.find(v.Btn).widgets if w.children}
+    assert {"Reset", "Step", "Play"} <= buttons
+    for gone in ("Use Threads", "Play Interval (ms)", "Render Interval (steps)"):
+        assert not rendered_page.find(v.Slider, label=gone).widgets
+        assert not rendered_page.find(v.Switch, label=gone).widgets
+
+
 def test_cli_app_without_the_extra_exits_2(monkeypatch, capsys):
     from trustsim.cli import app as cli_app
 
     monkeypatch.setattr(cli_app, "missing_extra", lambda: "solara")
-    assert cli_app.run(cli_app.argparse.Namespace(port=0, host="127.0.0.1")) == 2
+    args = cli_app.argparse.Namespace(port=0, host="127.0.0.1", disconnect_seconds=20)
+    assert cli_app.run(args) == 2
     assert "pip install 'trustsim[app]'" in capsys.readouterr().err
 
 
@@ -296,7 +326,7 @@ def test_map_pulls_in_far_outliers_but_keeps_the_order():
 
 def test_classroom_guide_names_only_real_controls():
     guide = (INFO.parent / "CLASSROOM.md").read_text(encoding="utf-8")
-    known = set(control_labels()) | {"Info", "Park", "▶"}
+    known = set(control_labels()) | set(ROOM_LABELS) | {"Info", "Park", "Cooperation rate"}
     named = set(re.findall(r"\*\*(.+?)\*\*", " ".join(guide.split())))
     lessons = {n for n in named if n[0].isdigit()}
     assert not named - lessons - known

@@ -42,13 +42,15 @@ def browser():
 
 @pytest.fixture
 def page(browser, app_url):
-    """A new browser session on the app, with console errors collected in ``page.errors``."""
+    """A new browser session on the app, with console errors collected in ``page.errors``
+    and every address it fetched in ``page.fetched``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(TIMEOUT)
     tab = context.new_page()
-    tab.errors = []
+    tab.errors, tab.fetched = [], []
     tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda err: tab.errors.append(str(err)))
+    tab.on("request", lambda request: tab.fetched.append(request.url))
     tab.goto(app_url)
     for part in (".trustsim-status", "svg.trustsim-map", ".trustsim-plots svg"):
         tab.locator(part).wait_for()
@@ -82,19 +84,33 @@ def switch_park(page, scenario: str) -> None:
     wait_status(page, rf"^Park {scenario} \| round 0 ")
 
 
-def test_page_loads_without_errors(page):
+def step(page, n: int) -> None:
+    page.get_by_role("button", name="Step").click()
+    wait_status(page, rf"\| round {n} \|")
+
+
+def test_page_loads_offline_without_errors(page, app_url):
     assert page.locator("svg.trustsim-map").count() == 1
     assert page.locator(".trustsim-plots svg").count() == 1
     for label in ("Levers", "Controls", "The park", "Over time", "Play a plant manager"):
         assert page.get_by_text(label, exact=True).first.is_visible(), label
+    for gone in ("Use Threads", "Model Parameters", "Play Interval (ms)"):
+        assert page.get_by_text(gone).count() == 0, gone
     assert "Traceback" not in page.locator("body").inner_text()
+    page.get_by_role("tab", name="Info").click()
+    page.get_by_role("heading", name="HOW TO USE IT").wait_for()
+    outside = [url for url in page.fetched if not url.startswith(app_url.rstrip("/"))
+               and not url.startswith(("data:", "blob:"))]
+    assert outside == []  # an offline classroom: no CDN (KaTeX, fonts) is ever asked for
     shot(page, "app_loaded")
     assert page.errors == []
 
 
-def test_slider_changes_the_models_parameter(page):
+def test_sliders_show_their_values_and_change_the_models_parameter(page):
     assert " noise 0.01," in status(page)
-    slider = page.locator(".v-input", has_text="Noise (mistakes)").get_by_role("slider")
+    noise = page.locator(".v-input", has_text="Noise (mistakes)")
+    assert noise.locator(".v-slider-thumb__label").first.inner_text() == "0.01"
+    slider = noise.get_by_role("slider")
     slider.focus()
     for _ in range(4):
         slider.press("ArrowRight")
@@ -107,65 +123,105 @@ def test_slider_changes_the_models_parameter(page):
 
 def test_step_advances_the_counter_and_the_plots(page):
     plots = page.locator(".trustsim-plots svg")
-    before = plots.get_attribute("src")
+    before = plots.inner_html()
     for n in (1, 2, 3):
-        page.get_by_role("button", name="Step").click()
-        wait_status(page, rf"\| round {n} \|")
-    page.get_by_text("Time: 3").wait_for()
+        step(page, n)
+    page.locator(".trustsim-clock", has_text="Round 3, year 1961.75").wait_for()
     assert plots.inner_html() != before
     assert plots.locator("polyline").count() >= 2
+    assert plots.get_by_text("year", exact=True).count() == 4  # every panel: x axis title
     shot(page, "app_stepped")
     assert page.errors == []
 
 
-def test_preset_switches_the_scenario(page):
+def test_fast_play_never_shows_a_traceback_and_pauses(page):
+    page.get_by_role("button", name="Fast").click()
+    page.get_by_role("button", name="Play").click()
+    wait_status(page, r"\| round (1\d|[2-9]\d) \|")  # ten rounds or more
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    stopped = status(page)
+    page.wait_for_timeout(1500)
+    assert status(page) == stopped
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "Too many renders" not in body
+    assert page.errors == []
+
+
+def test_preset_switches_the_scenario_and_the_map_explains_itself(page):
     assert status(page).startswith("Park kalundborg")
     switch_park(page, "minimal")
     facilities = page.locator("svg.trustsim-map g.facility")
     assert facilities.count() == 2
     assert "opens in the first round" in facilities.first.locator("title").text_content()
-    page.get_by_role("button", name="Step").click()
-    wait_status(page, r"\| round 1 \|")
-    spot = page.locator("svg.trustsim-spots circle[data-id=greenhouse]")
-    spot.locator("title", has_text="years in the job").wait_for(state="attached")
-    assert "strategy: forward_looking" in spot.locator("title").text_content()
+    step(page, 1)
+    greenhouse = page.locator("svg.trustsim-map g.facility[data-id=greenhouse] title")
+    greenhouse.filter(has_text="years in the job").wait_for(state="attached")
+    assert "strategy: forward_looking" in greenhouse.text_content()
+    assert page.locator("svg.trustsim-map text.flow", has_text="heat").count() == 1
+    legend = page.locator(".trustsim-legend").inner_text()
+    assert "greenhouse growing" in legend and "power station" in legend
+    assert "_" not in legend
     assert page.locator("svg.trustsim-map line.tie").count() == 0
     page.get_by_text("Show social ties").click()
     page.locator("svg.trustsim-map line.tie").first.wait_for(state="attached")
-    spot.click()  # clicking a facility opens it in the inspector
-    page.locator(".trustsim-park li", has_text="Greenhouse (horticulture)").wait_for()
-    pick(page, "Inspect facility", "Power plant")
-    page.locator(".trustsim-park li", has_text="Power plant (power)").wait_for()
+    pick(page, "Inspect facility", "Greenhouse")
+    page.locator(".trustsim-inspect", has_text="Greenhouse (greenhouse growing)").wait_for()
     assert page.errors == []
 
 
-def test_playing_a_manager_reaches_the_model(page):
+@pytest.mark.parametrize("width", [1400, 1920])
+def test_playing_a_manager_from_round_0_cheat_once_then_earn_trust_back(browser, app_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(app_url)
+    page.locator(".trustsim-status").wait_for()
     switch_park(page, "minimal")
-    n = 0
-    while "active exchanges 1 " not in status(page):
-        n += 1
-        page.get_by_role("button", name="Step").click()
-        wait_status(page, rf"\| round {n} \|")
-        assert n < 20, "no exchange formed in the minimal park"
-    pick(page, "Take over a manager", "Power plant")
+    pick(page, "Take over a manager", "Power plant")  # before the first round
     seat = page.locator(".trustsim-seat-status")
     seat.filter(has_text="You play Power plant").wait_for()
+    play = page.get_by_role("button", name="Play this round")
+    for n in range(1, 9):
+        play.click()
+        wait_status(page, rf"\| round {n} \|")
+    card = page.locator(".trustsim-seat").bounding_box()
+    cheat = page.locator(".trustsim-choice-0").get_by_role("button", name="Cheat")
+    box = cheat.bounding_box()
+    assert cheat.inner_text() == "Cheat"  # the whole word, inside its card
+    assert card["x"] <= box["x"] and box["x"] + box["width"] <= card["x"] + card["width"]
     trust_before = float(re.search(r"Greenhouse (\d\.\d\d) \(partner\)", seat.inner_text())[1])
-    page.locator(".trustsim-choice-0").get_by_role("button", name="Cheat").click()
-    page.get_by_role("button", name="Play this round").click()
+    cheat.click()
+    play.click()
     seat.filter(has_text="last round: #0 cheat").wait_for()
     trust_after = float(re.search(r"Greenhouse (\d\.\d\d)", seat.inner_text())[1])
     assert trust_after < trust_before
-    assert f"round {n + 1} " in status(page)
-    shot(page, "app_manager_cheated")
+    page.get_by_text("caught you cheating").first.wait_for()
+    assert "thousand EUR" in page.locator(".trustsim-money").inner_text()
+    play.click()
+    seat.filter(has_text="last round: #0 honour").wait_for()  # a cheat lasts one round
+    cheat.click()
+    page.get_by_text("keep cheating every round").click()
+    ended = page.locator(".trustsim-ended")
+    for _ in range(10):
+        if ended.count():
+            break
+        play.click()
+        page.wait_for_timeout(300)
+    ended.first.wait_for()
+    assert page.locator(".trustsim-seat h1, .trustsim-seat h2").count() == 0  # plain text
+    assert "no longer trusts you" in ended.first.inner_text()
+    page.get_by_role("button", name="Offer it again").click()
+    page.locator(".trustsim-exchange-1").wait_for()
+    shot(page, f"app_manager_reoffered_{width}")
     page.get_by_role("button", name="Hand back").click()
     seat.filter(has_text="You play nobody").wait_for()
-    assert page.errors == []
+    assert "Traceback" not in page.locator("body").inner_text()
+    context.close()
 
 
 def test_sessions_keep_their_own_models(browser, app_url, page):
-    page.get_by_role("button", name="Step").click()
-    wait_status(page, r"\| round 1 \|")
+    step(page, 1)
     other = browser.new_context().new_page()
     other.goto(app_url)
     other.locator(".trustsim-status").wait_for(timeout=TIMEOUT)
@@ -179,8 +235,7 @@ def test_bad_seed_shows_a_short_message_and_the_app_keeps_working(page):
     seed.fill("not a number")
     seed.press("Enter")
     page.get_by_text("the random seed must be a whole number").wait_for()
-    page.get_by_role("button", name="Step").click()
-    wait_status(page, r"\| round 1 \|")
+    step(page, 1)
     assert "Traceback" not in page.locator("body").inner_text()
 
 

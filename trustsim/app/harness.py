@@ -33,6 +33,8 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 INSTALL_HINT = "run `bash scripts/install_browser.sh` as root"
+#: Process id of the server behind each URL :func:`serve_app` yields (for CPU and memory).
+SERVER_PIDS: dict[str, int] = {}
 
 
 def find_chromium() -> str | None:
@@ -71,12 +73,16 @@ def browser_skip_reason() -> str | None:
 
 
 @contextmanager
-def serve_app(host: str = "127.0.0.1", timeout: float = 90.0) -> Iterator[str]:
+def serve_app(
+    host: str = "127.0.0.1", timeout: float = 90.0, disconnect_seconds: int = 3
+) -> Iterator[str]:
     """Run ``trustsim app`` on a free port in a subprocess; yield its URL, stop it after.
 
     Args:
         host: Address to listen on.
         timeout: Seconds to wait for the server to answer.
+        disconnect_seconds: Seconds after which a disconnected page's session closes (and
+            frees its seat in a shared room); short in tests.
 
     Yields:
         The app's URL, e.g. ``http://127.0.0.1:40123/``.
@@ -88,12 +94,15 @@ def serve_app(host: str = "127.0.0.1", timeout: float = 90.0) -> Iterator[str]:
     url = f"http://{host}:{port}/"
     log = tempfile.NamedTemporaryFile(prefix="trustsim-app-", suffix=".log", delete=False)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "trustsim", "app", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "trustsim", "app", "--host", host, "--port", str(port),
+               "--disconnect-seconds", str(disconnect_seconds)]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_up(url, proc, timeout, Path(log.name))
+        SERVER_PIDS[url] = proc.pid
         yield url
     finally:
+        SERVER_PIDS.pop(url, None)
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -116,6 +125,20 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float, log: Path) 
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"trustsim app did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its threads (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def launch_chromium(playwright: Any) -> Any:

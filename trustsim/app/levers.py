@@ -71,8 +71,16 @@ SWITCHES = {
     "reform": "Regulatory reform",
 }
 
-#: The other controls' labels (menus, seed, map toggle, play-as-manager, Mesa's controls).
+#: The other controls' labels on the page at / (clock, menus, seed, map, play-as-manager).
 OTHER_LABELS = (
+    "Reset",
+    "Step",
+    "Play",
+    "Pause",
+    "Slow",
+    "Normal",
+    "Fast",
+    "Rounds per step",
     "Park",
     "Managers' strategy",
     "Random seed",
@@ -81,18 +89,32 @@ OTHER_LABELS = (
     "Take over a manager",
     "Honour",
     "Cheat",
+    "keep cheating every round",
+    "Offer it again",
     "Play this round",
     "Hand back",
-    "Reset",
-    "Step",
-    "Play Interval (ms)",
-    "Render Interval (steps)",
-    "Use Threads",
+)
+
+#: The controls of the shared park's pages, /teacher and /join (CLASSROOM.md explains them).
+ROOM_LABELS = (
+    "Start in year",
+    "Open the room",
+    "When everyone has chosen",
+    "On a timer",
+    "By hand",
+    "Advance one round now",
+    "Download the room's history (CSV)",
+    "Room code",
+    "Your name",
+    "Free managers",
+    "Take this manager",
+    "I have chosen",
+    "Leave this manager",
 )
 
 
 def control_labels() -> list[str]:
-    """Every control label the app shows, for the INFO.md check."""
+    """Every control label of the page at /, for the INFO.md check."""
     return [s.label for s in SLIDERS] + list(SWITCHES.values()) + list(OTHER_LABELS)
 
 

@@ -14,21 +14,45 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import to_hex
 
-#: Colours for sectors, in order of first appearance by sorted sector name.
-SECTOR_COLOURS = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#b07aa1",
-    "#edc948",
-    "#76b7b2",
-    "#ff9da7",
-    "#9c755f",
-    "#e15759",
-    "#bab0ac",
-)
+#: Sector groups and their colours (Okabe-Ito, readable by colour-blind viewers), fixed across
+#: parks so that a sector keeps its colour whatever enters when.
+GROUP_COLOURS = {
+    "energy": "#E69F00",
+    "water": "#56B4E9",
+    "oil and chemicals": "#CC79A7",
+    "materials": "#999933",
+    "pharma and bio": "#009E73",
+    "food and farming": "#F0E442",
+    "waste and soil": "#8B5A2B",
+    "other": "#BBBBBB",
+}
+#: Every scenario's sectors: sector id -> (readable name, group).
+SECTORS = {
+    "power": ("power station", "energy"),
+    "district_heating": ("district heating", "energy"),
+    "gas_grid": ("gas grid", "energy"),
+    "biogas": ("biogas plant", "energy"),
+    "water_utility": ("water utility", "water"),
+    "refinery": ("oil refinery", "oil and chemicals"),
+    "refinery_chemicals": ("refinery and chemicals", "oil and chemicals"),
+    "chemicals": ("chemicals", "oil and chemicals"),
+    "building_materials": ("building materials", "materials"),
+    "cement": ("cement", "materials"),
+    "manufacturing": ("manufacturing", "materials"),
+    "pharma_biotech": ("pharma and biotech", "pharma and bio"),
+    "biorefinery": ("biorefinery", "pharma and bio"),
+    "agriculture": ("farming", "food and farming"),
+    "farm": ("farm", "food and farming"),
+    "food": ("food processing", "food and farming"),
+    "horticulture": ("greenhouse growing", "food and farming"),
+    "aquaculture": ("fish farming", "food and farming"),
+    "greenhouse_aquaculture": ("greenhouses and fish farms", "food and farming"),
+    "soil_remediation": ("soil cleaning", "waste and soil"),
+    "producer": ("producer", "materials"),
+    "consumer": ("consumer", "food and farming"),
+}
 NO_TRUST_COLOUR = "#7f7f7f"
-WIDTH, HEIGHT, MARGIN = 640, 440, 46
+WIDTH, HEIGHT, MARGIN = 960, 600, 56
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +91,7 @@ class Link:
         volume: yearly volume (sets the thickness).
         trust: mutual trust in [0, 1] (sets the colour), or None when unknown.
         tooltip: hover text.
+        label: what flows, written on the line ("" for none).
     """
 
     source: str
@@ -75,6 +100,7 @@ class Link:
     volume: float = 0.0
     trust: float | None = None
     tooltip: str = ""
+    label: str = ""
 
 
 def short_name(name: str) -> str:
@@ -82,9 +108,14 @@ def short_name(name: str) -> str:
     return name.split(" (")[0]
 
 
-def sector_colours(sectors: list[str]) -> dict[str, str]:
-    """Return a stable colour for each sector name."""
-    return {s: SECTOR_COLOURS[i % len(SECTOR_COLOURS)] for i, s in enumerate(sorted(set(sectors)))}
+def sector_name(sector: str) -> str:
+    """A sector's readable name ("water utility" for ``water_utility``)."""
+    return SECTORS.get(sector, (sector.replace("_", " "), "other"))[0]
+
+
+def sector_colour(sector: str) -> str:
+    """A sector's fixed colour: the colour of its group."""
+    return GROUP_COLOURS[SECTORS.get(sector, ("", "other"))[1]]
 
 
 def trust_colour(trust: float | None) -> str:
@@ -154,6 +185,9 @@ def facility_spots(nodes: list[Node]) -> list[Spot]:
 def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) -> str:
     """Return the park map as an SVG document string.
 
+    Facility labels and the name of what flows on each exchange are placed so that they do
+    not overlap (a label that fits nowhere is left to the hover text).
+
     Args:
         nodes: facilities to draw.
         exchanges: active exchanges (several between one pair are drawn as separate arcs).
@@ -161,12 +195,12 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
     """
     spots = {s.id: s for s in facility_spots(nodes)}
     pos = {k: (s.x, s.y) for k, s in spots.items()}
-    colours = sector_colours([n.sector for n in nodes])
     top_flow = max([e.volume for e in exchanges if e.volume > 0] or [1.0])
+    boxes = [(s.x - s.r, s.y - s.r, s.x + s.r, s.y + s.r) for s in spots.values()]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'class="trustsim-map" role="img" aria-label="map of the park" '
-        f'style="display:block;width:100%;max-width:{WIDTH}px;background:#fbfbf8">'
+        f'style="display:block;width:100%;background:#fbfbf8">'
     ]
     for tie in ties:
         if tie.source in pos and tie.target in pos:
@@ -177,57 +211,109 @@ def park_svg(nodes: list[Node], exchanges: list[Link], ties: list[Link] = ()) ->
                 f"<title>{escape(tie.tooltip)}</title></line>"
             )
     seen: dict[frozenset[str], int] = {}
+    flow_labels = []
     for link in exchanges:
         if link.source not in pos or link.target not in pos:
             continue
         pair = frozenset((link.source, link.target))
         k = seen.get(pair, 0)
         seen[pair] = k + 1
-        parts.append(_exchange_path(link, pos, k, top_flow))
+        path, middle = _exchange_path(link, pos, k, top_flow)
+        parts.append(path)
+        if link.label:
+            flow_labels.append((middle, link.label))
+    labels = []
+    for node in nodes:
+        spot = spots[node.id]
+        text = short_name(node.name)
+        w = 6.6 * len(text) + 4
+        for dx, dy in ((0, spot.r + 13), (0, -spot.r - 5), (spot.r + 4 + w / 2, 4),
+                       (-spot.r - 4 - w / 2, 4), (0, spot.r + 27), (0, -spot.r - 19)):
+            box = (spot.x + dx - w / 2, spot.y + dy - 11, spot.x + dx + w / 2, spot.y + dy + 4)
+            if _inside(box) and not any(_overlap(box, b) for b in boxes):
+                boxes.append(box)
+                labels.append(
+                    f'<text class="label" x="{spot.x + dx:.1f}" y="{spot.y + dy:.1f}" '
+                    f'font-size="13" text-anchor="middle" font-family="sans-serif" fill="#222" '
+                    f'paint-order="stroke" stroke="#fbfbf8" stroke-width="3">{escape(text)}</text>'
+                )
+                break
+    for (mx, my), text in flow_labels:
+        w = 5.6 * len(text) + 2
+        box = (mx - w / 2, my - 9, mx + w / 2, my + 2)
+        if _inside(box) and not any(_overlap(box, b) for b in boxes):
+            boxes.append(box)
+            labels.append(
+                f'<text class="flow" x="{mx:.1f}" y="{my:.1f}" font-size="11" '
+                f'text-anchor="middle" font-family="sans-serif" fill="#444" font-style="italic" '
+                f'paint-order="stroke" stroke="#fbfbf8" stroke-width="3">{escape(text)}</text>'
+            )
     for node in nodes:
         x, y, r = spots[node.id].x, spots[node.id].y, spots[node.id].r
         opacity = 1.0 if node.active else 0.3
         parts.append(
             f'<g class="facility" data-id="{escape(node.id)}" opacity="{opacity}">'
             f"<title>{escape(node.tooltip)}</title>"
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colours[node.sector]}" '
-            f'stroke="#333" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{y + r + 12:.1f}" font-size="11" text-anchor="middle" '
-            f'font-family="sans-serif" fill="#222">{escape(short_name(node.name))}</text></g>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{sector_colour(node.sector)}" '
+            f'stroke="#333" stroke-width="1"/></g>'
         )
+    parts.extend(labels)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _exchange_path(link: Link, pos: dict, k: int, top_flow: float) -> str:
-    """SVG path of one exchange: the k-th between its pair bends further from the straight line."""
+def _inside(box: tuple[float, float, float, float]) -> bool:
+    """Whether a label box lies inside the map."""
+    return box[0] >= 2 and box[1] >= 2 and box[2] <= WIDTH - 2 and box[3] <= HEIGHT - 2
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _exchange_path(link: Link, pos: dict, k: int, top_flow: float) -> tuple[str, tuple]:
+    """SVG path of one exchange (the k-th of a pair bends further out) and its middle point."""
     (x1, y1), (x2, y2) = pos[link.source], pos[link.target]
     length = math.hypot(x2 - x1, y2 - y1) or 1.0
-    bend = (0 if k == 0 else (k + 1) // 2 * 18 * (1 if k % 2 else -1)) if length > 1 else 0
+    bend = (0 if k == 0 else (k + 1) // 2 * 22 * (1 if k % 2 else -1)) if length > 1 else 0
     mx, my = (x1 + x2) / 2 - bend * (y2 - y1) / length, (y1 + y2) / 2 + bend * (x2 - x1) / length
     width = 1.5 + 5 * math.sqrt(max(link.volume, 0.0) / top_flow)
     dash = ' stroke-dasharray="7 4"' if link.byproduct else ""
     kind = "byproduct" if link.byproduct else "utility"
     d = f"M{x1:.1f},{y1:.1f} Q{mx:.1f},{my:.1f} {x2:.1f},{y2:.1f}"
-    return (
+    path = (
         f'<path class="exchange {kind}" d="{d}" '
         f'fill="none" stroke="{trust_colour(link.trust)}" stroke-width="{width:.1f}"{dash} '
         f'stroke-linecap="round"><title>{escape(link.tooltip)}</title></path>'
     )
+    # the middle of the quadratic curve is halfway between the chord's middle and the control
+    return path, ((x1 + x2) / 4 + mx / 2, (y1 + y2) / 4 + my / 2)
 
 
-def legend_html(sectors: list[str]) -> str:
-    """Return a small HTML legend: sector colours, line styles and the trust scale."""
-    colours = sector_colours(sectors)
+def legend_html(nodes: list[Node]) -> str:
+    """Return the map's HTML legend: sectors by colour, closed plants, lines and trust scale."""
+    groups: dict[str, list[str]] = {}
+    for sector in sorted({n.sector for n in nodes}, key=sector_name):
+        group = SECTORS.get(sector, ("", "other"))[1]
+        groups.setdefault(group, []).append(sector_name(sector))
     swatches = "".join(
-        f'<span style="margin-right:10px"><span style="display:inline-block;width:10px;'
-        f'height:10px;border-radius:5px;background:{c}"></span> {escape(s)}</span>'
-        for s, c in colours.items()
+        f'<span class="sector" style="margin-right:14px;white-space:nowrap">'
+        f'<span style="display:inline-block;width:12px;height:12px;border-radius:6px;'
+        f'border:1px solid #333;background:{GROUP_COLOURS[g]}"></span> '
+        f"{escape(', '.join(names))}</span> "
+        for g, names in sorted(groups.items(), key=lambda kv: list(GROUP_COLOURS).index(kv[0]))
+    )
+    closed = sorted(short_name(n.name) for n in nodes if not n.active)
+    faint = (
+        f"<br><span style=\"opacity:.45\">&#9679;</span> faint: closed or not open yet "
+        f"({escape(', '.join(closed))})" if closed else ""
     )
     ramp = ", ".join(trust_colour(t / 4) for t in range(5))
     return (
-        f'<div style="font-size:12px;line-height:1.8">{swatches}<br>'
-        "<b>&#8212;</b> utility &nbsp; <b>- - -</b> by-product &nbsp; thicker = more volume "
-        f'&nbsp; trust: low <span style="display:inline-block;width:80px;height:8px;'
-        f'background:linear-gradient(to right, {ramp})"></span> high</div>'
+        f'<div class="trustsim-legend" style="font-size:13px;line-height:1.9">{swatches}{faint}'
+        "<br><b>&#8212;</b> utility (heat, steam, water) &nbsp; <b>- - -</b> by-product "
+        "(gypsum, sludge, ash...) &nbsp; thicker = more volume, <i>italic</i> = what flows "
+        f'&nbsp; trust between partners: low <span style="display:inline-block;width:90px;'
+        f'height:9px;background:linear-gradient(to right, {ramp})"></span> high</div>'
     )

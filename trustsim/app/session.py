@@ -1,27 +1,23 @@
 """One student's session: a park built from the levers, the student's seat, and messages.
 
-:class:`ClassroomSession` is what Mesa's SolaraViz holds as its "model": it builds a
-:class:`~trustsim.park.model.SymbiosisPark` from :class:`~trustsim.app.levers.Levers`, steps it, and
-lets a student take over one plant manager. It never raises into the page: a failure becomes a
-short :attr:`message` and the session stays usable (the traceback goes to the server log).
+:class:`ClassroomSession` builds a :class:`~trustsim.park.model.SymbiosisPark` from
+:class:`~trustsim.app.levers.Levers`, steps it under a lock until the scenario's end year, and
+lets a student take over one plant manager (a :class:`~trustsim.app.seat.Seat`). It never
+raises into the page: a failure becomes a short :attr:`message` and the session stays usable
+(the traceback goes to the server log).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Protocol
+from typing import Any
 
 from trustsim.app.levers import Levers, presets
+from trustsim.app.seat import Seat
 from trustsim.errors import UserError
 
 log = logging.getLogger(__name__)
-
-
-class _Holder(Protocol):
-    """Anything with a ``value`` (a ``solara.Reactive``), as SolaraViz's Reset passes it."""
-
-    value: Levers
 
 
 def default_levers() -> Levers:
@@ -44,31 +40,27 @@ def short_message(err: BaseException) -> str:
 
 
 class ClassroomSession:
-    """A student's park, built from levers, with the student's seat and a status message.
+    """A student's own park, built from levers, with the student's seat and a status message.
 
     Args:
-        levers: the settings, or an object holding them in ``.value`` (SolaraViz passes the
-            page's reactive levers when the student presses Reset). None: the default preset.
+        levers: the settings. None: the default preset.
 
     Attributes:
         levers: the settings this park was built with.
         park: the model (None only if even the default park could not be built).
         message: a short message for the student about the last failure, or None.
-        seat: the facility id the student runs, or None.
-        choices: the student's standing choice per exchange id (True: honour).
-        last_round: the student's choices in the last round played, by exchange id.
+        seat: the student's :class:`~trustsim.app.seat.Seat`, or None.
+        end_year: the year at which play stops (the scenario's own length).
+        lock: held for every step and every read of the park by the page, so the page never
+            draws a park half-stepped (the play loop steps from its own thread).
     """
 
-    def __init__(self, levers: Levers | _Holder | None = None) -> None:
-        if levers is not None and not isinstance(levers, Levers):
-            levers = levers.value
+    def __init__(self, levers: Levers | None = None) -> None:
         self.levers: Levers = levers if levers is not None else default_levers()
         self.message: str | None = None
-        self.seat: str | None = None
-        self.choices: dict[int, bool] = {}
-        self.last_round: dict[int, bool] = {}
+        self.seat: Seat | None = None
         self.park: Any = None
-        self._lock = threading.Lock()  # the play loop steps from a thread; buttons from another
+        self.lock = threading.RLock()
         try:
             self.park = build_park(self.levers)
         except Exception as err:  # noqa: BLE001 - shown to the student as one line
@@ -76,63 +68,72 @@ class ClassroomSession:
             self.message = f"Could not build that park: {short_message(err)}. Showing the default."
             self.levers = default_levers()
             self.park = build_park(self.levers)
+        self.end_year = self.park.start_year + self.park.default_years
 
-    # -- what SolaraViz reads ------------------------------------------------------------
     @property
     def running(self) -> bool:
-        """Whether the park can step on (False after a failure)."""
-        return self.park is not None and bool(self.park.running)
+        """Whether the park can step on (False after a failure or at the end year)."""
+        return (self.park is not None and bool(self.park.running)
+                and self.park.year < self.end_year - 1e-9)
 
     @property
     def time(self) -> int:
         """Rounds played so far."""
         return int(self.park.step_count) if self.park is not None else 0
 
-    def step(self) -> None:
-        """Play one round with the student's choices; on failure stop and keep a message."""
-        with self._lock:
+    def step(self) -> bool:
+        """Play one round with the student's choices; on failure stop and keep a message.
+
+        Returns:
+            Whether a round was played (False at the end year or after a failure).
+        """
+        with self.lock:
             if not self.running:
-                return
+                return False
             try:
-                if self.seat is not None:
-                    self._apply_choices()
+                seat = self.seat
+                played = seat.apply(self.park) if seat is not None else {}
+                before = seat.before(self.park) if seat is not None else None
                 self.park.step()
+                if seat is not None:
+                    seat.after(self.park, before, played)
             except Exception as err:  # noqa: BLE001 - shown to the student as one line
                 log.exception("step failed")
                 self.message = f"The simulation stopped: {short_message(err)}"
                 self.park.running = False
+                return False
+            return True
 
-    # -- playing a plant manager ---------------------------------------------------------
     def take_seat(self, facility_id: str | None) -> None:
         """Hand the manager of ``facility_id`` to the student (None hands it back)."""
-        try:
+        with self.lock:
+            try:
+                if self.seat is not None:
+                    self.park.release_control(self.seat.facility_id)
+                    self.seat = None
+                if facility_id is None:
+                    return
+                self.park.take_control(facility_id)
+                self.seat = Seat(facility_id, student="you")
+                self.message = None
+            except Exception as err:  # noqa: BLE001 - shown to the student as one line
+                log.exception("take_seat(%r) failed", facility_id)
+                self.message = f"Could not take over that manager: {short_message(err)}"
+
+    def set_choice(self, exchange_id: int, honour: bool, keep: bool = False) -> None:
+        """Honour or cheat on one exchange in the next round (``keep``: every round)."""
+        with self.lock:
             if self.seat is not None:
-                self._release()
-            if facility_id is None:
-                return
-            self.park.take_control(facility_id)
-            self.seat, self.choices, self.last_round = facility_id, {}, {}
-            self.message = None
-        except Exception as err:  # noqa: BLE001 - shown to the student as one line
-            log.exception("take_seat(%r) failed", facility_id)
-            self.message = f"Could not take over that manager: {short_message(err)}"
+                self.seat.set_choice(exchange_id, honour, keep)
 
-    def _release(self) -> None:
-        """Give the seat's manager back to its own strategy."""
-        self.park.release_control(self.seat)
-        self.seat, self.choices, self.last_round = None, {}, {}
-
-    def set_choice(self, exchange_id: int, honour: bool) -> None:
-        """Set the student's standing choice on one exchange (kept until changed)."""
-        self.choices[int(exchange_id)] = bool(honour)
-
-    def _apply_choices(self) -> None:
-        """Tell the park the student's action on each of the seat's active exchanges."""
-        from trustsim.app.view import seat_exchanges
-
-        played = {}
-        for row in seat_exchanges(self.park, self.seat):
-            honour = self.choices.setdefault(row.exchange_id, True)
-            self.park.choose(row.exchange_id, honour)
-            played[row.exchange_id] = honour
-        self.last_round = played
+    def reoffer(self, exchange_id: int) -> None:
+        """Offer an ended exchange of the seat again; a refusal becomes the message."""
+        with self.lock:
+            try:
+                new = self.park.reoffer(exchange_id)
+                self.message = None
+                if self.seat is not None:
+                    self.seat.feed.insert(0, f"{self.park.year:.2f}: your offer was accepted: "
+                                             f"the deal runs again (exchange {new})")
+            except UserError as err:
+                self.message = str(err)

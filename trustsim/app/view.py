@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from trustsim.app.park_map import Link, Node
+from trustsim.app.park_map import Link, Node, sector_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def manager_lines(park: Any, facility_id: str) -> list[str]:
     """Plain-language lines about a facility and its manager (for tooltips and the inspector)."""
     fac = park.fac
     f = fac.index_of(facility_id)
-    lines = [f"{fac.names[f]} ({fac.sectors[f]})"]
+    lines = [f"{fac.names[f]} ({sector_name(fac.sectors[f])})"]
     manager = manager_of(park, f)
     if manager is None and park.step_count == 0 and fac.entry_step[f] <= 0:
         return [*lines, "opens in the first round"]
@@ -127,6 +127,7 @@ def map_exchanges(park: Any) -> list[Link]:
                 trust=trust if math.isfinite(trust) else None,
                 tooltip=f"exchange {e}: {resource_name(int(ex.res[e]))} ({kind}) "
                 f"{fac.names[s]} -> {fac.names[r]}, trust {trust:.2f}",
+                label=resource_name(int(ex.res[e])),
             )
         )
     return links
@@ -213,8 +214,9 @@ def trust_in(park: Any, facility_id: str) -> list[tuple[str, float, str]]:
     return rows
 
 
-def ended_exchanges(park: Any, facility_id: str, last: int = 3) -> list[str]:
-    """The ``last`` most recently ended exchanges of ``facility_id``, with the reason."""
+def ended_exchanges(park: Any, facility_id: str, last: int = 3) -> list[tuple[int, str]]:
+    """The ``last`` most recently ended exchanges of ``facility_id``: (id, plain-text line)."""
+    from trustsim.app.seat import END_WORDS
     from trustsim.park.exchanges import END_REASONS
 
     fac, ex = park.fac, park.ex
@@ -222,14 +224,14 @@ def ended_exchanges(park: Any, facility_id: str, last: int = 3) -> list[str]:
     n = ex.n
     ended = np.flatnonzero(~ex.active[:n] & (ex.end[:n] >= 0))
     mine = ended[(ex.sup[ended] == f) | (ex.rec[ended] == f)]
-    mine = mine[np.argsort(ex.end[mine], kind="stable")][-last:]
+    running = set(ex.cand[ex.active_ids()].tolist())
+    mine = [e for e in mine[np.argsort(ex.end[mine], kind="stable")].tolist()
+            if int(ex.cand[e]) not in running][-last:]
     lines = []
-    for e in mine[::-1].tolist():
+    for e in mine[::-1]:
         other = int(ex.rec[e] if ex.sup[e] == f else ex.sup[e])
-        reason = END_REASONS[int(ex.reason[e])].replace("_", " ")
+        reason = END_REASONS[int(ex.reason[e])]
         year = park.start_year + int(ex.end[e]) / park.steps_per_year
-        lines.append(
-            f"#{e} {resource_name(int(ex.res[e]))} with {fac.names[other]} ended in "
-            f"{year:.2f}: {reason}"
-        )
+        lines.append((e, f"{resource_name(int(ex.res[e])).capitalize()} with {fac.names[other]} "
+                         f"ended in {year:.2f}: {END_WORDS.get(reason, reason)}"))
     return lines

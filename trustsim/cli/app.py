@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
 from trustsim.app.ports import free_port
 
 #: The app's Solara entry point, ``module:component``.
-APP = "trustsim.app.page:Page"
+APP = "trustsim.app.page"
 DEFAULT_PORT = 8765
+#: Seconds a disconnected page's session is kept for a reconnect before it closes.
+DISCONNECT_SECONDS = 20
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -19,9 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "app",
         help="serve the classroom web app in the browser",
         description=(
-            "Serve the classroom app: the park on a map, levers, live plots, an info page and "
-            "play-as-a-plant-manager. Every browser tab gets its own park. Needs the optional "
-            "extra: pip install 'trustsim[app]'."
+            "Serve the classroom app: at / every browser tab gets its own park (map, levers, "
+            "live plots, info page, play-as-a-plant-manager); at /teacher a teacher opens a "
+            "shared park for the class and runs its clock, and students join it at "
+            "/join?room=CODE, each playing one manager. Needs the optional extra: "
+            "pip install 'trustsim[app]'."
         ),
     )
     parser.add_argument(
@@ -29,6 +34,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_PORT,
         help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--disconnect-seconds",
+        type=int,
+        default=DISCONNECT_SECONDS,
+        help="seconds after which a tab that lost its connection is closed and its seat in a "
+        f"shared room freed (default: {DISCONNECT_SECONDS})",
     )
     parser.add_argument(
         "--host",
@@ -52,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; exit 2 when the app extra is not installed."""
     from trustsim.errors import UserError
 
+    seconds = getattr(args, "disconnect_seconds", DISCONNECT_SECONDS)
+    if not 1 <= seconds <= 86400:
+        raise UserError(f"--disconnect-seconds must be between 1 and 86400, got {seconds}")
+    # read by Solara when it is first imported: a page gone this long ends its session
+    os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{seconds}s"
     missing = missing_extra()
     if missing is not None:
         print(
