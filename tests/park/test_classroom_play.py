@@ -93,7 +93,8 @@ def test_a_broken_deal_can_be_reoffered_and_trust_earned_back():
     plant, greenhouse = park.fac.index_of("plant"), park.fac.index_of("greenhouse")
     low = float(park.trust[greenhouse, plant])
     assert park.exchanges_table().end_reason[e] == "breach"
-    assert park.params["trust_exit"] <= low < park.params["trust_threshold"]
+    exit_at, loss = park.params["trust_exit"], park.params["trust_loss"]
+    assert exit_at * (1 - loss) <= low < exit_at  # the last straw: it walked away
     for _ in range(8):  # negotiation alone never brings it back: the greenhouse distrusts
         park.step()
     assert not park.ex.active_ids().size
@@ -108,8 +109,9 @@ def test_a_broken_deal_can_be_reoffered_and_trust_earned_back():
 
 
 def test_a_partner_who_trusts_too_little_refuses_a_reoffer():
-    park = SymbiosisPark("minimal", rng=0, patience=0.95, trust_exit=0.39)
+    park = SymbiosisPark("minimal", rng=0, patience=0.95)
     e = _broken_deal(park)
+    park.state.trust[park.fac.index_of("greenhouse"), park.fac.index_of("plant")] = 0.05
     with pytest.raises(UserError, match=r"Greenhouse.* refuses: its trust in you \(0\.\d\d\)"):
         park.reoffer(e)
     park.release_control("plant")

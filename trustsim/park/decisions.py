@@ -115,7 +115,7 @@ def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.in
     later = valuation.value_at(after)
     later = np.where(after >= valuation.rules.exit_below[:, None], later, 0.0)
     now = valuation.value_at(tau)
-    lost = now[k_side] - later[k_side, slot]
+    lost = np.where(hearing > 0.0, now[k_side] - later[k_side, slot], 0.0)  # no news, no loss
     np.add.at(k_cost, e_side, lost)
     return k_cost
 

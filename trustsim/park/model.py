@@ -265,10 +265,11 @@ class SymbiosisPark(mesa.Model):
         """A student re-offers ended exchange ``exchange_id`` to the partner; return the new id.
 
         The partner answers as in negotiation except for the trust it asks for: it takes the
-        deal back while its trust in the student is at least ``trust_exit`` (the level below
-        which it walks away from a running deal), so trust can be rebuilt by honouring. The
-        economics and the contract are decided as for any new deal
-        (:func:`trustsim.park.deals.form_exchange`).
+        student back if the cheat that made it walk away was the last straw, its trust at least
+        ``trust_exit x (1 - trust_loss)``. The deal is a fresh start: both sides' trust in each
+        other is raised to ``trust_threshold``, the least needed to deal, so the next cheat
+        brings reciprocation and honouring earns trust back. The economics and the contract are
+        decided as for any new deal (:func:`trustsim.park.deals.form_exchange`).
 
         Raises:
             UserError: if the exchange is active, has no student-controlled side, cannot run
@@ -293,11 +294,17 @@ class SymbiosisPark(mesa.Model):
                   fac.need_volume[nd] - fac.need_met[nd])
         if vol <= 0.0 or vol < s.cand_smallest[cidx]:
             raise UserError(f"exchange {e}: the stream or the need went to another deal")
-        trust, exit_at = float(s.trust[other, me]), self.params["trust_exit"]
-        if trust < exit_at:
+        exit_at = self.params["trust_exit"]
+        trust, bar = float(s.trust[other, me]), exit_at * (1.0 - self.params["trust_loss"])
+        if trust < bar:
             raise UserError(f"{fac.names[other]} refuses: its trust in you ({trust:.2f}) is "
-                            f"below {exit_at:.2f}")
+                            f"below {bar:.2f}")
+        before = (trust, float(s.trust[me, other]))
+        least = self.params["trust_threshold"]  # a fresh start at the least trust to deal
+        s.trust[other, me] = max(before[0], least)
+        s.trust[me, other] = max(before[1], least)
         if not form_exchange(s, cidx, vol, t, s.year):
+            s.trust[other, me], s.trust[me, other] = before
             raise UserError(f"{fac.names[other]} refuses: the deal does not pay for both now")
         return int(ex.n - 1)
 

@@ -2,7 +2,8 @@
 
 After the round, an exchange ends when either side's trust in the other is below
 ``trust_exit``: on a *breach* when that side saw its partner cheat this round, on *low trust*
-otherwise (news from gossip or the registry, a successor's fading trust). Above that level a
+otherwise (news from gossip or the registry, a successor's fading trust); a manager played by
+a student never walks away by itself. Above that level a
 manager who no longer trusts its partner (below ``trust_threshold``) reciprocates instead of
 leaving (:mod:`trustsim.park.decisions`). These are the rules forward-looking managers reckon
 with. :func:`end_exchanges` is the one way any
@@ -31,7 +32,7 @@ _REASON = {name: code for code, name in enumerate(END_REASONS)}
 def terminate(s: ParkState, ro: Roster, res: RoundResult, t: int) -> None:
     """End the round's exchanges ``ro.ids`` that broke down (breach, then low trust)."""
     trust = s.trust.reshape(-1)[ro.keys]
-    gone = trust < s.params["trust_exit"]
+    gone = (trust < s.params["trust_exit"]) & ~s.controlled[ro.me]  # a student decides alone
     breach = (gone & (res.observed == 1)).any(axis=1)
     low = gone.any(axis=1)
     end_exchanges(s, ro.ids[breach], "breach", t)
