@@ -226,7 +226,7 @@ def test_each_run_draws_its_parameters_from_the_posterior():
 
 def test_posterior_simulate_runs_replicate_r_with_its_particle():
     from trustsim.history.validation import posterior_simulate
-    from trustsim.park.model import simulate
+    from trustsim.park.simulate import simulate
 
     text = ("[parameters]\ntrust_prior = 0.5\n[posterior]\nweights = [0.5, 0.5]\n"
             "trust_prior = [0.2, 0.8]\n")

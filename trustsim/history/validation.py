@@ -501,7 +501,7 @@ def posterior_simulate(
     ``draw(replicates)[r]`` of the calibration, whose values replace the calibration's point
     values among ``overrides`` (a calibrated spec carries them as fixed overrides).
     """
-    from trustsim.park.model import simulate
+    from trustsim.park.simulate import simulate
 
     cal = _parsed(calibration_text)
     r = int(seed.spawn_key[-1])
