@@ -129,7 +129,7 @@ def test_run_takes_a_calibration_and_records_it(tmp_path, capsys):
     assert summary["parameters"]["trust_prior"] == 0.31
     assert summary["calibration"]["sha256"] == load_calibration(cal).sha256
     assert main(["run", "kalundborg", "--years", "1", "--calibration", str(cal), "--set",
-                 "trust_prior=0.4", "--out", str(out), "--json"]) == 0
+                 "trust_prior=0.4", "--out", str(out), "--force", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["parameters"]["trust_prior"] == 0.4
 
 
