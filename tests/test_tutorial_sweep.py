@@ -19,8 +19,9 @@ def test_the_sweep_tutorial_runs_in_a_kernel(tmp_path):
     nbclient.NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
-    outputs = {  # each code cell's value (streams such as the progress bar left out)
-        i: "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs)
+    outputs = {  # each code cell's value (streams and the progress bar's displays left out)
+        i: "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs
+                   if o.get("output_type") == "execute_result")
         for i, c in enumerate(nb.cells)
         if c.cell_type == "code"
     }
