@@ -218,6 +218,9 @@ def test_a_write_cut_short_never_leaves_a_part_under_its_name(tmp_path, monkeypa
 
 
 def test_parts_have_page_checksums(swept):
+    # pyarrow 15 writes the checksums but its reader does not flag this flip (seen in the
+    # lowest-versions CI job); 26 does. The parts' content hash guards resume on every version.
+    pytest.importorskip("pyarrow", minversion="17.0")
     import pyarrow.parquet as pq
 
     path = swept / "runs" / "part-00000.parquet"
