@@ -285,13 +285,14 @@ ALTERNATIVE = {
     "landfill_tax": 200.0, "landfill_tax_year": None, "fragility_scale": 20.0,
     "variability_scale": 5.0, "n_facilities": 40, "region_km": 20.0, "steps_per_year": 12,
     "region_seed": 7, "relet_rate": 4.0, "distance_cost_scale": 0.2, "corridor_km": 5.0,
-    "adaptation": "reinforcement", "rival_share": 0.5, "registry_weight": 0.0,
+    "adaptation": "reinforcement", "registry_weight": 0.0,
 }
 #: Parameters that act only in an adaptive population (inert otherwise by design), with the
 #: population they act in and their alternatives.
 IMITATING = {"adaptation": "imitation", "rival_share": 0.3, "rival_strategy": "all_d"}
 ADAPTIVE_ONLY = {
     "rival_strategy": ({"adaptation": "imitation", "rival_share": 0.3}, "tit_for_tat"),
+    "rival_share": ({"rival_strategy": "all_d"}, 0.5),
     "imitation_rate": (IMITATING, 6.0),
     "selection_intensity": (IMITATING, 0.0),
     "exploration": (IMITATING, 0.5),
