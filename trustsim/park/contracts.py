@@ -15,7 +15,7 @@ delta >= (T' - R)/(T' - P) with T' = T - p F [Friedman1971], p F the expected pe
 enforced formal contract (``enforcement`` x ``formal_penalty`` x value); the same condition,
 with the reneging gain g, is the self-enforcement condition of a relational contract
 [BakerGibbonsMurphy2002; Levin2003]. The model's managers do not use this formula
-(:func:`effective_threshold` is kept for the tests and figures that compare with theory): they
+(the closed forms live in :mod:`trustsim.game.theory`, for the tests that compare with them): they
 value each action under the model's actual response rules (:mod:`trustsim.park.decisions`),
 and the tests check that their choices land on the closed form where its assumptions hold.
 
@@ -28,16 +28,12 @@ with a stranger [Williamson1985]).
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.typing import NDArray
-
 __all__ = [
     "CONTRACT_NAMES",
     "FORMAL",
     "RELATIONAL",
     "SPOT",
     "choose_contract",
-    "effective_threshold",
     "stage_game",
 ]
 
@@ -55,23 +51,6 @@ def stage_game(
     reward = (split * per, (1.0 - split) * per)
     key = "byproduct_temptation" if byproduct else "utility_temptation"
     return reward, params[key] * value
-
-
-def effective_threshold(
-    temptation: NDArray[np.float64],
-    reward: NDArray[np.float64],
-    punishment: NDArray[np.float64],
-    sanction: NDArray[np.float64],
-    expected_penalty: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Least patience at which honouring is self-enforcing: (T'-R)/(T'-P), T' = T - pF - s.
-
-    Zero where T' <= R (no temptation left); one where R <= P (nothing to protect).
-    """
-    t = (temptation - expected_penalty) - sanction
-    gap = t - punishment
-    thr = np.where(t > reward, (t - reward) / np.where(gap > 0.0, gap, 1.0), 0.0)
-    return np.where(reward > punishment, thr, 1.0)
 
 
 def choose_contract(
