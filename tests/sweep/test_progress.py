@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import trustsim
 from tests.sweep._fake_model import fake_simulate
@@ -17,6 +18,8 @@ SPEC = {
 
 def test_a_log_gets_one_line_per_interval(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(runner, "LOG_EVERY", 0.0)  # every chunk
+    # A notebook test earlier in the session may have imported ipykernel (which means a bar).
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
     run_sweep(SPEC, tmp_path / "o", workers=1, chunk_size=2, run_fn=fake_simulate)
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 4
