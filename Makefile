@@ -39,7 +39,7 @@ refit: $(STAMP)
 test: $(STAMP)
 	@bash scripts/install_browser.sh $(PY) || echo "warning: could not install Chromium and Solara's front-end files; the browser tests will be skipped"
 	$(VENV)/bin/ruff check trustsim tests scripts
-	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q
+	MPLBACKEND=Agg $(VENV)/bin/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trustsim tests scripts

@@ -53,19 +53,6 @@ def _key(rules: foresight.Rules) -> NDArray[np.float64]:
     return np.stack([getattr(rules, f.name) for f in fields(foresight.Rules)], axis=1)
 
 
-def _take(rules: foresight.Rules, rows: NDArray[np.int64]) -> foresight.Rules:
-    return foresight.Rules(**{f.name: getattr(rules, f.name)[rows]
-                              for f in fields(foresight.Rules)})
-
-
-def _stack(parts: list[foresight.Valuation]) -> foresight.Valuation:
-    cat = {f.name: np.concatenate([getattr(v.rules, f.name) for v in parts])
-           for f in fields(foresight.Rules)}
-    return foresight.Valuation(foresight.Rules(**cat), np.vstack([v.grid for v in parts]),
-                               np.vstack([v.value for v in parts]),
-                               max(v.iterations for v in parts))
-
-
 @dataclass(eq=False)
 class ValuationStore:
     """Solved valuations of single exchange sides, keyed by the rules they were solved for.
@@ -91,10 +78,10 @@ class ValuationStore:
             for k in todo:
                 first.setdefault(keys[k], k)
             unique = np.array(sorted(first.values()))
-            solved = foresight.solve(_take(rules, unique), GRID)
+            solved = foresight.solve(rules.take(unique), GRID)
             for j, k in enumerate(unique.tolist()):
                 self.rows[keys[k]] = solved.take(np.array([j]))
-        return _stack([self.rows[key] for key in keys])
+        return foresight.Valuation.concat([self.rows[key] for key in keys])
 
 
 @dataclass(eq=False)

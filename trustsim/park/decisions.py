@@ -60,7 +60,8 @@ def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
 
 def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
                      valuation: foresight.Valuation, tau: NDArray[np.float64],
-                     tempted: NDArray[np.bool_] | None = None) -> NDArray:
+                     tempted: NDArray[np.bool_] | None = None,
+                     now: NDArray[np.float64] | None = None) -> NDArray:
     """K per side: what a seen cheat costs the manager on its other exchanges.
 
     ``me``, ``partner`` and ``tau`` (the partner's trust in the manager) describe the
@@ -70,7 +71,7 @@ def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.in
     is h <= ``gossip_reach`` tie hops from e's partner, and by ``trust_loss x
     registry_weight`` through an open registry; K_e adds the value each such side loses
     (:func:`trustsim.park.foresight.value_loss`). Only the sides in ``tempted`` (default: all)
-    get their K; the others get 0.
+    get their K; the others get 0. ``now`` is V at ``tau`` if the caller has it.
     """
     p = s.params
     n = me.shape[0]
@@ -114,7 +115,8 @@ def reputation_costs(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.in
     after[k_side, slot] = tau[k_side] * keep
     later = valuation.value_at(after)
     later = np.where(after >= valuation.rules.exit_below[:, None], later, 0.0)
-    now = valuation.value_at(tau)
+    if now is None:
+        now = valuation.value_at(tau)
     lost = np.where(hearing > 0.0, now[k_side] - later[k_side, slot], 0.0)  # no news, no loss
     np.add.at(k_cost, e_side, lost)
     return k_cost
@@ -136,7 +138,8 @@ def forward_looking_defects(
     q_honour, q_cheat = valuation.values(tau)
     tempted = q_cheat > q_honour
     if tempted.any():
-        k_cost = reputation_costs(s, me, partner, valuation, tau, tempted)
+        k_cost = reputation_costs(s, me, partner, valuation, tau, tempted,
+                                  np.maximum(q_honour, q_cheat))
         seen_if_honour, seen_if_cheat = valuation.rules.seen_cheat()
         tempted = q_cheat - seen_if_cheat * k_cost > q_honour - seen_if_honour * k_cost
     return tempted | (my_trust < s.params["trust_threshold"])

@@ -40,7 +40,7 @@ Nothing here draws random numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -132,10 +132,32 @@ class Rules:
         """Number of exchanges."""
         return self.reward.shape[0]
 
+    def take(self, rows: ArrayLike) -> Rules:
+        """The rules of the exchanges ``rows`` only (an index or boolean array)."""
+        return _checked_rules({name: getattr(self, name)[rows] for name in _FIELDS})
+
+    @staticmethod
+    def concat(parts: list[Rules]) -> Rules:
+        """The rules of several batches, one after the other."""
+        return _checked_rules({name: np.concatenate([getattr(r, name) for r in parts])
+                               for name in _FIELDS})
+
     def seen_cheat(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """P(seen cheat | honour) = m and P(seen cheat | cheat) = d (1 - m) + (1 - d) m."""
         d, m = self.detection, self.misperception
         return m, d * (1.0 - m) + (1.0 - d) * m
+
+
+_FIELDS = tuple(f.name for f in fields(Rules))
+
+
+def _checked_rules(arrays: dict[str, NDArray[np.float64]]) -> Rules:
+    """Rules from arrays already checked (rows of validated rules): no second validation."""
+    rules = object.__new__(Rules)
+    for name, a in arrays.items():
+        a.setflags(write=False)
+        object.__setattr__(rules, name, a)
+    return rules
 
 
 def _check_range(name: str, a: NDArray[np.float64], low: float, high: float) -> None:
@@ -160,11 +182,21 @@ class Valuation:
     grid: NDArray[np.float64]
     value: NDArray[np.float64]
     iterations: int
+    _shifted: NDArray[np.float64] | None = field(default=None, init=False, repr=False,
+                                                 compare=False)
 
     def take(self, rows: ArrayLike) -> Valuation:
         """The valuation of the exchanges ``rows`` only (an index or boolean array)."""
-        picked = Rules(**{f.name: getattr(self.rules, f.name)[rows] for f in fields(Rules)})
-        return Valuation(picked, self.grid[rows], self.value[rows], self.iterations)
+        return Valuation(self.rules.take(rows), self.grid[rows], self.value[rows],
+                         self.iterations)
+
+    @staticmethod
+    def concat(parts: list[Valuation]) -> Valuation:
+        """The valuations of several batches, one after the other."""
+        return Valuation(Rules.concat([v.rules for v in parts]),
+                         np.vstack([v.grid for v in parts]),
+                         np.vstack([v.value for v in parts]),
+                         max(v.iterations for v in parts))
 
     def values(self, trust: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(value of honouring, value of cheating) this round at the partner's trust.
@@ -175,7 +207,9 @@ class Valuation:
         """
         tau = _trust(trust, self.rules.n)
         r = _column(self.rules, tau.ndim)
-        cont_up, cont_down = _continuation(self.grid, self.value, tau, r)
+        if self._shifted is None:  # the search keys of the grid, built on first query
+            object.__setattr__(self, "_shifted", _shift(self.grid))
+        cont_up, cont_down = _continuation(self.grid, self.value, tau, r, self._shifted)
         return _q_values(r, tau, cont_up, cont_down)
 
     def honours(self, trust: ArrayLike) -> NDArray[np.bool_]:
@@ -211,33 +245,42 @@ def _successors(tau: NDArray[np.float64], r: dict) -> tuple[NDArray, NDArray]:
     return tau + r["gain"] * (1.0 - tau), tau * (1.0 - r["loss"])
 
 
-def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64]):
+def _shift(grid: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The flat search keys of a grid (n, g): row r shifted by 2 r (see :func:`_cell`)."""
+    n, g = grid.shape
+    return grid.ravel() + np.repeat(2.0 * np.arange(n), g)
+
+
+def _cell(grid: NDArray[np.float64], tau: NDArray[np.float64],
+          shifted: NDArray[np.float64] | None = None):
     """Left neighbour index and interpolation weight of ``tau`` on each row's sorted grid.
 
     ``grid`` is (n, g), ``tau`` (n,) or (n, k); the rows are searched at once by shifting row
-    r by 2 r, then the neighbour is checked against the unshifted grid, so a row's answer does
-    not depend on the other rows. A zero-width cell (a breakpoint's two sides) gives weight 0.
+    r by 2 r (``shifted``, from :func:`_shift`), then the neighbour is checked against the
+    unshifted grid, so a row's answer does not depend on the other rows. A zero-width cell (a
+    breakpoint's two sides) gives weight 0.
     """
     n, g = grid.shape
     shift = 2.0 * np.arange(n)
     flat_grid = grid.ravel()
-    flat = flat_grid + np.repeat(shift, g)
+    flat = _shift(grid) if shifted is None else shifted
     q = tau.reshape(n, -1)
     base = (g * np.arange(n))[:, None]
     pos = np.searchsorted(flat, (q + shift[:, None]).ravel(), side="right").reshape(q.shape)
-    lo = np.clip(pos - 1 - base, 0, g - 2)
+    lo = np.minimum(np.maximum(pos - 1 - base, 0), g - 2)  # np.clip, without its overhead
     # the shift can round a query across a grid point: settle it on the unshifted values
     lo += (lo < g - 2) & (flat_grid[base + lo + 1] <= q)
     lo -= (lo > 0) & (flat_grid[base + lo] > q)
     left = flat_grid[base + lo]
     width = flat_grid[base + lo + 1] - left
     w = np.divide(q - left, width, out=np.zeros_like(q), where=width > 0.0)
-    return lo, np.clip(w, 0.0, 1.0)
+    return lo, np.minimum(np.maximum(w, 0.0), 1.0)
 
 
-def _interpolate(grid: NDArray, value: NDArray, tau: NDArray) -> NDArray[np.float64]:
+def _interpolate(grid: NDArray, value: NDArray, tau: NDArray,
+                 shifted: NDArray | None = None) -> NDArray[np.float64]:
     """Linear interpolation of each row of ``value`` (n, g) at ``tau`` (n,) or (n, k)."""
-    lo, w = _cell(grid, tau)
+    lo, w = _cell(grid, tau, shifted)
     n, g = value.shape
     at = (g * np.arange(n))[:, None] + lo
     flat = value.ravel()
@@ -245,12 +288,15 @@ def _interpolate(grid: NDArray, value: NDArray, tau: NDArray) -> NDArray[np.floa
     return (left + w * (flat[at + 1] - left)).reshape(tau.shape)
 
 
-def _continuation(grid: NDArray, value: NDArray, tau: NDArray, r: dict):
+def _continuation(grid: NDArray, value: NDArray, tau: NDArray, r: dict,
+                  shifted: NDArray | None = None):
     """The discounted V(tau') where the exchange survives, after a seen honour and a seen cheat."""
     up, down = _successors(tau, r)
     delta, x = r["patience"], r["exit_below"]
-    cont_up = np.where(up >= x, delta * _interpolate(grid, value, up), 0.0)
-    cont_down = np.where(down >= x, delta * _interpolate(grid, value, down), 0.0)
+    both = np.concatenate([up.reshape(up.shape[0], -1), down.reshape(down.shape[0], -1)], axis=1)
+    at_up, at_down = np.hsplit(_interpolate(grid, value, both, shifted), 2)
+    cont_up = np.where(up >= x, delta * at_up.reshape(up.shape), 0.0)
+    cont_down = np.where(down >= x, delta * at_down.reshape(down.shape), 0.0)
     return cont_up, cont_down
 
 

@@ -6,12 +6,12 @@ at a time in plain Python; it is kept for the tests (the two agree bit for bit) 
 benchmark. All random numbers of a round are drawn up front by :func:`draw_round`, so both
 paths consume the same stream.
 
-Per side and exchange: the strategy decides (forward-looking managers honour iff
-patience >= the exchange's self-enforcement threshold and their trust in the partner is at
-least ``trust_threshold``: grim trigger [Friedman1971] on a belief that forgives a single
-misread, since one observed defection halves trust); execution noise flips the action; the
-payoff is the
-stage game's entry times the period's volume factor, minus the social sanction and the
+Per side and exchange: the manager decides (forward-looking managers by foresight, comparing
+the value of honouring and cheating under the model's own response rules, and reciprocating
+while their trust in the partner is below ``trust_threshold``: :mod:`trustsim.park.decisions`;
+learners by their propensity; kernel strategies by their rule; a student's choice where a
+student controls the side); execution noise flips the action; the payoff is the stage game's
+entry times the period's volume factor, minus the exogenous sanction (default 0) and the
 formal-contract penalty when the partner saw a defection; the partner observes the action
 (a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, any
 action is misread with probability ``misperception``, and a delivery short of
