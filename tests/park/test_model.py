@@ -117,8 +117,8 @@ def test_accounting_invariants(seed):
         assert (fac.out_committed >= 0).all() and (fac.need_met >= 0).all()
         assert (fac.out_committed <= fac.out_volume * (1 + 1e-9)).all()
         assert (fac.need_met <= fac.need_volume * (1 + 1e-9)).all()
-        assert (m.trust >= 0).all() and (m.trust <= 1).all()
-        assert (m.ties >= 0).all() and (m.ties <= 1).all()
+        for pairs in (m.trust, m.ties):  # the stored pairs, and every pair never written
+            assert ((pairs.values >= 0) & (pairs.values <= 1)).all() and 0 <= pairs.default <= 1
         ids = ex.active_ids()
         assert fac.active[ex.sup[ids]].all() and fac.active[ex.rec[ids]].all()
     table = m.exchanges_table()
