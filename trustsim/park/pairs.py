@@ -15,6 +15,7 @@ whole row or column (``m[i]``, ``m[i, :]``, ``m[:, j]``) as a dense vector.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -85,31 +86,38 @@ class PairMap:
 
     def _find(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
         """Positions of ``keys`` in the stored keys (clipped) and whether each is stored."""
-        pos = np.searchsorted(self.keys, keys)
-        if self.keys.size == 0:
-            return pos, np.zeros(keys.shape, dtype=np.bool_)
-        pos = np.minimum(pos, self.keys.size - 1)
-        return pos, self.keys[pos] == keys
+        stored = self.keys
+        if stored.size == 0:
+            return np.zeros(keys.shape, dtype=np.int64), np.zeros(keys.shape, dtype=np.bool_)
+        pos = stored.searchsorted(keys)
+        np.minimum(pos, stored.size - 1, out=pos)
+        return pos, stored[pos] == keys
 
     def take(self, keys: ArrayLike) -> NDArray:
         """Values at flat indices ``keys`` (any shape), the default where never written."""
         k = np.asarray(keys, dtype=np.int64)
-        pos, hit = self._find(k)
         if self.keys.size == 0:
             return np.full(k.shape, self.default, dtype=self.dtype)
-        return np.where(hit, self.values[pos], self.default)
+        pos, hit = self._find(k)
+        out = self.values[pos]
+        out[~hit] = self.default
+        return out
 
     def put(self, keys: ArrayLike, values: ArrayLike) -> None:
         """Write ``values`` (broadcast to ``keys``) at flat indices ``keys``; last write wins."""
-        k = np.asarray(keys, dtype=np.int64).reshape(-1)
-        v = np.broadcast_to(np.asarray(values, dtype=self.dtype), np.shape(keys)).reshape(-1)
+        k = np.asarray(keys, dtype=np.int64)
+        v = np.asarray(values, dtype=self.dtype)
+        if v.shape != k.shape:
+            v = np.broadcast_to(v, k.shape)
+        k, v = k.reshape(-1), v.reshape(-1)
         pos, hit = self._find(k)
-        self.values[pos[hit]] = v[hit]
         if hit.all():
+            self.values[pos] = v
             return
+        self.values[pos[hit]] = v[hit]
         new_k, new_v = k[~hit][::-1], v[~hit][::-1]
         new_k, last = np.unique(new_k, return_index=True)
-        at = np.searchsorted(self.keys, new_k)
+        at = self.keys.searchsorted(new_k)
         self.keys = np.insert(self.keys, at, new_k)
         self.values = np.insert(self.values, at, new_v[last])
 
@@ -118,13 +126,16 @@ class PairMap:
     def _row_positions(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """Positions of the stored entries of ``rows`` (each row's entries are contiguous)."""
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
-        lo = np.searchsorted(self.keys, rows * self.n)
-        hi = np.searchsorted(self.keys, (rows + 1) * self.n)
+        lo = self.keys.searchsorted(rows * self.n)
+        hi = self.keys.searchsorted((rows + 1) * self.n)
+        if rows.size == 1:
+            return np.arange(lo[0], hi[0])
         size = hi - lo
-        if size.sum() == 0:
+        total = int(size.sum())
+        if total == 0:
             return np.zeros(0, dtype=np.int64)
-        start = np.repeat(lo - np.r_[0, np.cumsum(size)[:-1]], size)
-        return start + np.arange(int(size.sum()))
+        before = np.cumsum(size) - size
+        return np.repeat(lo - before, size) + np.arange(total)
 
     def row(self, i: int) -> NDArray:
         """Row ``i`` as a dense vector of length n."""
@@ -193,6 +204,12 @@ class PairMap:
 
     def __getitem__(self, index: Any) -> Any:
         i, j = index if isinstance(index, tuple) else (index, slice(None))
+        if isinstance(i, numbers.Integral) and isinstance(j, numbers.Integral):
+            k = int(i) * self.n + int(j)
+            pos = int(self.keys.searchsorted(k))
+            if pos < self.keys.size and self.keys[pos] == k:
+                return self.values[pos]
+            return self.default
         if isinstance(j, slice) and j == slice(None):
             return self.row(int(i))
         if isinstance(i, slice) and i == slice(None):
