@@ -1,9 +1,16 @@
-"""Benchmark the symbiosis model (prints figures; targets from issue 3).
+"""Benchmark the symbiosis model (prints figures; targets from issues 3 and 16).
 
-Run: .venv/bin/python scripts/bench_model.py [--quick]
+Run: .venv/bin/python scripts/bench_model.py [--quick] [--scale-only]
+
+The scale figures (issue 16) run a facilitated region of 2,000 and of 20,000 firms over 20
+years, each in a fresh process whose address space is capped (``--memory-gb``, as
+``ulimit -v``), and print median wall and CPU time, peak resident memory and their ratios.
 """
 
 import argparse
+import math
+import multiprocessing
+import resource
 import time
 
 import numpy as np
@@ -57,11 +64,71 @@ def run_time(scenario, repeats, steps=None, **overrides):
     return float(np.median(times)), float(np.median(cpu)), model
 
 
+def _scale_run(n_firms, seed, memory_gb, out):
+    """One facilitated region of ``n_firms`` over 20 years in this (child) process."""
+    cap = int(memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # ulimit -v for this process only
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        # the NISP-like density of the scenario's default (500 firms on a 120 km square)
+        model = SymbiosisPark("facilitated", rng=seed, n_facilities=n_firms,
+                              region_km=120.0 * math.sqrt(n_firms / 500))
+        model.run_years(20)
+        s = model.state
+        out.put({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                 "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+                 "candidates": len(s.cand), "formed": int(model.ex.n),
+                 "active": int(model.ex.active_ids().size),
+                 "pairs": {name: int(getattr(s, name).keys.size)
+                           for name in ("trust", "ties", "met", "near", "corridors")}})
+    except MemoryError:
+        out.put({"error": f"over the {memory_gb:g} GB address-space cap"})
+
+
+def scale_runs(n_firms, repeats, memory_gb):
+    """Medians of wall time, CPU time and peak memory over seeds 0..repeats-1."""
+    ctx = multiprocessing.get_context("spawn")
+    runs = []
+    for seed in range(repeats):
+        out = ctx.Queue()
+        child = ctx.Process(target=_scale_run, args=(n_firms, seed, memory_gb, out))
+        child.start()
+        result = out.get()
+        child.join()
+        if "error" in result:
+            raise SystemExit(f"{n_firms:,} firms, seed {seed}: {result['error']}")
+        runs.append(result)
+    med = {k: float(np.median([r[k] for r in runs])) for k in ("wall", "cpu", "peak_gb")}
+    return med, runs[-1]
+
+
+def scale(repeats, memory_gb):
+    """Print the 2,000 vs 20,000-firm facilitated-region figures (issue 16 targets)."""
+    small, s_last = scale_runs(2000, repeats, memory_gb)
+    big, b_last = scale_runs(20000, repeats, memory_gb)
+    for n, med, last in ((2000, small, s_last), (20000, big, b_last)):
+        pairs = ", ".join(f"{k} {v:,}" for k, v in last["pairs"].items())
+        print(f"facilitated region of {n:,} firms, 20 years (median of {repeats}): "
+              f"{med['wall']:.1f} s, CPU {med['cpu']:.1f} s, peak {med['peak_gb']:.2f} GB; "
+              f"{last['candidates']:,} candidate matches, {last['formed']:,} exchanges formed, "
+              f"{last['active']:,} active; stored pairs: {pairs}")
+    print(f"20,000 vs 2,000 firms: wall {big['wall'] / small['wall']:.1f}x, "
+          f"CPU {big['cpu'] / small['cpu']:.1f}x (target <= 15x); "
+          f"peak {big['peak_gb']:.2f} GB (target < 4 GB; cap {memory_gb:g} GB)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="only the 2,000 vs 20,000-firm figures")
+    parser.add_argument("--memory-gb", type=float, default=6.0,
+                        help="address-space cap of each scale run, GB (as ulimit -v)")
     args = parser.parse_args()
     reps = 2 if args.quick else 5
+    if args.scale_only:
+        scale(1 if args.quick else 3, args.memory_gb)
+        return
 
     for strategy in ("forward_looking", "tit_for_tat"):
         t_a, t_r = round_speedup(1000, strategy)
@@ -89,6 +156,8 @@ def main():
         t = best_of(lambda p=pairs, g=grade: heat_cascade_grades(p[:, 0], p[:, 1], g), 5)
         print(f"heat cascade metric, {firms} firms with every heat edge ({len(pairs):,}): "
               f"{t * 1e3:.2f} ms (the simple-path walk took over 40 s at 14 firms)")
+
+    scale(1 if args.quick else 3, args.memory_gb)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def test_patterns_of_an_exchange_table():
     table = pd.DataFrame({
         "exchange_id": range(14), "kind": kinds, "start_year": starts,
         "start_step": [(s - 1961) * 4 for s in starts], "end_year": ended,
-        "end_reason": [""] * 12 + ["breach", "exit"],
+        "end_reason": pd.array([None] * 12 + ["breach", "exit"], dtype="string"),
     })
     p = _patterns(table, 1961, 2023)
     assert p["utility_share_first10"] == 0.8

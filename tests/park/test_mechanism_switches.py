@@ -52,7 +52,7 @@ def _no_tie_trust(mp):
     from trustsim.park.trust import image_score
 
     def effective(self, key):  # ParkState.effective_trust without the tie's trust
-        met, own = self.met.reshape(-1)[key], self.trust.reshape(-1)[key]
+        met, own = self.met.flat[key], self.trust.flat[key]
         t = np.where(met, own, np.minimum(1.0, own))
         if self.params["broker_registry"] and self.broker_active():
             b = key % self.fac.n
@@ -91,7 +91,7 @@ def _no_distance_cost(mp):
 def _no_corridors(mp):
     def economics(s, idx, volume, year):  # the economics before corridors: the same pair
         return negotiation.economics(
-            s.terms, idx, volume=volume, has_infra=s.infra.reshape(-1)[s.cand_pair[idx]],
+            s.terms, idx, volume=volume, has_infra=s.infra.flat[s.cand_pair[idx]],
             params=s.params, year=year, energy_index=s.energy_index(year))
 
     for module in (park_deals, park_switching, park_observation):

@@ -117,8 +117,8 @@ def test_accounting_invariants(seed):
         assert (fac.out_committed >= 0).all() and (fac.need_met >= 0).all()
         assert (fac.out_committed <= fac.out_volume * (1 + 1e-9)).all()
         assert (fac.need_met <= fac.need_volume * (1 + 1e-9)).all()
-        assert (m.trust >= 0).all() and (m.trust <= 1).all()
-        assert (m.ties >= 0).all() and (m.ties <= 1).all()
+        for pairs in (m.trust, m.ties):  # the stored pairs, and every pair never written
+            assert ((pairs.values >= 0) & (pairs.values <= 1)).all() and 0 <= pairs.default <= 1
         ids = ex.active_ids()
         assert fac.active[ex.sup[ids]].all() and fac.active[ex.rec[ids]].all()
     table = m.exchanges_table()
@@ -127,7 +127,7 @@ def test_accounting_invariants(seed):
     assert len(ended) > 0
     assert (ended.end_step >= ended.start_step).all()
     assert ended.end_reason.isin(END_REASONS[1:]).all()
-    assert (table[table.active].end_step == -1).all()
+    assert table[table.active].end_step.isna().all() and ended.end_step.notna().all()
     assert (table.rounds == table.supplier_actions.str.len()).all()
     # shipped volume: committed volumes per stream never exceed production
     committed = table[table.active].groupby(ex.out[: ex.n][table.active.to_numpy()]).volume.sum()
@@ -148,6 +148,27 @@ def test_timeseries_network_and_exchanges():
     table = m.exchanges_table()
     assert {"supplier", "receiver", "kind", "contract", "start_year", "end_reason",
             "supplier_actions", "receiver_actions"} <= set(table.columns)
+
+
+def test_exchanges_table_marks_an_unended_life_missing(tmp_path):
+    """Active exchanges have NA end_step and end_reason (nullable dtypes), NaN end_year."""
+    m = SymbiosisPark("region", rng=0, n_facilities=80, **NOISY)
+    m.run_years(15)
+    table = m.exchanges_table()
+    assert str(table.end_step.dtype) == "Int64" and str(table.end_reason.dtype) == "string"
+    live, ended = table[table.active], table[~table.active]
+    assert len(live) and len(ended)
+    assert live.end_step.isna().all() and live.end_reason.isna().all()
+    assert live.end_year.isna().all()
+    assert ended[["end_step", "end_reason", "end_year"]].notna().all().all()
+    assert set(ended.end_reason) <= set(END_REASONS[1:])
+    # the end is known exactly where the model's own record has one
+    assert (table.end_step.isna().to_numpy() == (m.ex.end[: m.ex.n] < 0)).all()
+    # NA survives Parquet (what `trustsim run --out` writes) with the dtypes
+    table.to_parquet(tmp_path / "exchanges.parquet", index=False)
+    back = pd.read_parquet(tmp_path / "exchanges.parquet")
+    assert str(back.end_step.dtype) == "Int64"
+    assert back.end_step.isna().sum() == back.end_reason.isna().sum() == len(live)
 
 
 def test_simulate_contract():

@@ -122,7 +122,7 @@ def test_a_reference_round_of_one_exchange_matches_the_array_round():
     trust = s.trust.copy()
     hist = s.ex.hist.copy()
     res_a = play_round(s, ids, draws)
-    s.trust[:] = trust
+    s.trust = trust
     s.ex.hist[:] = hist
     res_b = play_round_reference(s, ids, draws)
     assert np.array_equal(res_a.actions, res_b.actions)

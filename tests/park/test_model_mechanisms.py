@@ -8,6 +8,7 @@ from trustsim.park import trust as trust_mod
 from trustsim.park.metrics import weighted_median
 from trustsim.park.model import SymbiosisPark
 from trustsim.park.negotiation import attention_capacity, replenish_attention
+from trustsim.park.pairs import PairMap
 from trustsim.park.params import PARAMETERS
 
 SEEDS = range(6)
@@ -157,8 +158,8 @@ def test_gossip_spreads_distrust_of_defectors():
 
 
 def test_gossip_reaches_only_ties_within_reach():
-    trust = np.full((4, 4), 0.8)
-    ties = np.zeros((4, 4))
+    trust = PairMap(4, 0.8)
+    ties = PairMap(4, 0.0)
     ties[0, 1] = ties[1, 0] = ties[1, 2] = ties[2, 1] = 1.0  # chain 0-1-2; 3 isolated
     params = {"gossip_reach": 1, "trust_loss": 0.5, "gossip_weight": 0.5}
     # manager 0 saw manager 3 defect: 1 hears it (hop 1), 2 is two hops away

@@ -134,24 +134,24 @@ def map_exchanges(park: Any) -> list[Link]:
 
 
 def map_ties(park: Any) -> list[Link]:
-    """Social ties between the managers of operating facilities."""
-    fac = park.fac
-    ties = np.asarray(park.ties)
-    on = np.flatnonzero(fac.active)
+    """Social ties between the managers of operating facilities (from the stored pairs)."""
+    fac, ties = park.fac, park.ties
+    lo, hi = np.divmod(ties.keys, ties.n)
+    on = (lo < hi) & fac.active[lo] & fac.active[hi]
+    lo, hi = lo[on], hi[on]
+    strength = np.maximum(ties.values[on], ties.flat[hi * ties.n + lo])
     links = []
-    for a in on.tolist():
-        for b in on[on > a].tolist():
-            strength = max(float(ties[a, b]), float(ties[b, a]))
-            if strength > 0:
-                links.append(
-                    Link(
-                        source=fac.ids[a],
-                        target=fac.ids[b],
-                        volume=strength,
-                        tooltip=f"friends: {fac.names[a]} and {fac.names[b]} "
-                        f"(strength {strength:.2f})",
-                    )
+    for a, b, tie in zip(lo.tolist(), hi.tolist(), strength.tolist(), strict=True):
+        if tie > 0:
+            links.append(
+                Link(
+                    source=fac.ids[a],
+                    target=fac.ids[b],
+                    volume=tie,
+                    tooltip=f"friends: {fac.names[a]} and {fac.names[b]} "
+                    f"(strength {tie:.2f})",
                 )
+            )
     return links
 
 

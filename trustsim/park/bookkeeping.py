@@ -88,7 +88,7 @@ def record(s: ParkState, t: int, year: float, res: RoundResult | None) -> None:
     ex = s.ex
     ids = ex.active_ids()
     if ids.size:
-        trust = s.trust.reshape(-1)[roster(s, ids).keys.T]  # [a, b] and [b, a] rows
+        trust = s.trust.flat[roster(s, ids).keys.T]  # [a, b] and [b, a] rows
         mean_trust = float((trust[0].sum() + trust[1].sum()) / (2 * ids.size))
     else:
         mean_trust = math.nan

@@ -86,7 +86,7 @@ def _worth_a_new_look(s: ParkState) -> np.ndarray:
     # since the last full look only trust inside relationships moved (up or down),
     # successors drew a new patience and new matches were found; elsewhere trust only
     # fell and offers only shrank
-    look = s.met.reshape(-1)[s.cand_pair]
+    look = s.met.flat[s.cand_pair]
     look[cache.fresh] = True
     if cache.new_managers.size:
         new = np.zeros(s.fac.n, dtype=np.bool_)

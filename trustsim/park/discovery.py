@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 from trustsim.park.facilities import FacilityTable
 
 if TYPE_CHECKING:
+    from trustsim.park.pairs import PairMap
     from trustsim.park.state import ParkState
 
 __all__ = ["Candidates", "build_candidates", "discover", "discovery_rates", "live_matches"]
@@ -121,18 +122,18 @@ def discovery_rates(
     own_rate: NDArray[np.float64],
     pair: NDArray[np.int64],
     in_broker_range: NDArray[np.bool_],
-    ties: NDArray[np.float64],
-    trust: NDArray[np.float64],
+    ties: PairMap,
+    trust: PairMap,
     params: dict,
     broker_active: bool,
 ) -> NDArray[np.float64]:
     """Yearly discovery rate of candidates through all three channels.
 
-    ``own_rate``, ``in_broker_range`` and ``pair`` (the flat index ``sup * n + rec`` into the
-    n x n ``ties`` and ``trust``) are the candidates' entries in :class:`Candidates`.
+    ``own_rate``, ``in_broker_range`` and ``pair`` (the flat index ``sup * n + rec`` into
+    ``ties`` and ``trust``) are the candidates' entries in :class:`Candidates`.
     """
-    tie = ties.reshape(-1)[pair]
-    shared = (tie > 0.0) & (trust.reshape(-1)[pair] >= params["share_trust"])
+    tie = ties.flat[pair]
+    shared = (tie > 0.0) & (trust.flat[pair] >= params["share_trust"])
     rate = own_rate + np.where(shared, params["tie_discovery_rate"] * tie, 0.0)
     if broker_active:
         rate += np.where(in_broker_range, params["broker_rate"], 0.0)

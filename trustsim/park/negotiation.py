@@ -201,6 +201,6 @@ def match_economics(s: ParkState, idx: NDArray[np.int64], volume: NDArray[np.flo
     """:func:`economics` of matches ``idx`` at ``volume`` in the state ``s`` of ``year``."""
     return economics(
         s.terms, idx, volume=volume,
-        has_infra=s.corridors.reshape(-1)[s.cand_pair[idx]],  # trustsim.park.corridors
+        has_infra=s.corridors.flat[s.cand_pair[idx]],  # trustsim.park.corridors
         params=s.params, year=year, energy_index=s.energy_index(year),
     )

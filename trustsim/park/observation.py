@@ -26,11 +26,16 @@ __all__ = ["exchanges_table", "network", "potential_matches", "summary"]
 
 
 def exchanges_table(s: ParkState) -> pd.DataFrame:
-    """One row per exchange ever formed, with its whole life and both action histories."""
+    """One row per exchange ever formed, with its whole life and both action histories.
+
+    An exchange still active has no end: its ``end_step`` (``Int64``), ``end_year`` (float)
+    and ``end_reason`` (``string``) are missing (``pd.NA``, NaN), never a sentinel.
+    """
     ex, fac, n = s.ex, s.fac, s.ex.n
     sup_hist, rec_hist = ex.histories()
     spy = s.steps_per_year
     ids = np.array(fac.ids, dtype=object)
+    ended = ex.end[:n] >= 0
     return pd.DataFrame({
         "exchange_id": np.arange(n),
         "supplier": ids[ex.sup[:n]] if n else [],
@@ -51,9 +56,10 @@ def exchanges_table(s: ParkState) -> pd.DataFrame:
         "punishment": ex.punishment[:n, 0],
         "start_step": ex.start[:n],
         "start_year": s.start_year + ex.start[:n] / spy,
-        "end_step": ex.end[:n],
-        "end_year": np.where(ex.end[:n] >= 0, s.start_year + ex.end[:n] / spy, np.nan),
-        "end_reason": [END_REASONS[r] for r in ex.reason[:n]],
+        "end_step": pd.arrays.IntegerArray(ex.end[:n].astype(np.int64), ~ended),
+        "end_year": np.where(ended, s.start_year + ex.end[:n] / spy, np.nan),
+        "end_reason": pd.array([END_REASONS[r] if r else None for r in ex.reason[:n]],
+                               dtype="string"),
         "active": ex.active[:n],
         "rounds": ex.rounds[:n],
         "supplier_actions": sup_hist,

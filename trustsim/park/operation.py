@@ -33,6 +33,7 @@ from trustsim.park.caches import GRID
 from trustsim.park.contracts import FORMAL
 from trustsim.park.decisions import forward_looking_defects, rules_for
 from trustsim.park.foresight import Valuation, solve, value_loss
+from trustsim.park.pairs import FlatPairs
 from trustsim.park.state import FORWARD_LOOKING_CODE, LEARNER_CODE, ParkState
 from trustsim.park.trust import tie_distances
 
@@ -155,7 +156,7 @@ def roster(s: ParkState, ids: NDArray[np.int64]) -> Roster:
     return built
 
 
-def _forward_looking(s: ParkState, ro: Roster, sel, flat_trust: NDArray[np.float64],
+def _forward_looking(s: ParkState, ro: Roster, sel, flat_trust: FlatPairs,
                      my_trust: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Cheat or honour for the forward-looking sides ``sel`` of the roster (see decisions)."""
     me, partner = ro.me.ravel()[sel], ro.partner.ravel()[sel]
@@ -191,7 +192,7 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
         ro.penalty = p["formal_penalty"] * value
     sanction, formal, penalty = ro.sanction, ro.formal, ro.penalty
     h = ex.hist[ids]  # (n, 2, len(HISTORY)): one gather, one scatter below
-    flat_trust = s.trust.reshape(-1)
+    flat_trust = s.trust.flat
     trust = flat_trust[ro.keys]
 
     # decide, per side in row-major (exchange, side) order
@@ -284,7 +285,7 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
         flat_trust[ro.dyads] = t
     mutual = ~(defected[:, 0] | defected[:, 1])
     if mutual.any():
-        flat_ties = s.ties.reshape(-1)
+        flat_ties = s.ties.flat
         ij, ji = ro.tie_keys[0][mutual], ro.tie_keys[1][mutual]
         grown = np.minimum(1.0, flat_ties[ij] + p["tie_growth"])
         flat_ties[ij] = grown

@@ -70,7 +70,8 @@ def _imitate(s: ParkState, rng: np.random.Generator, ro: Roster, res: RoundResul
     revise_now = revising(p["imitation_rate"], 1.0 / s.steps_per_year, u[0]) & active
     if not revise_now.any() or len(s.strategy_set) < 2:
         return
-    neighbours = (s.ties > 0.0)
+    neighbours = np.zeros((n, n), dtype=np.bool_)
+    neighbours.flat[s.ties.keys[s.ties.values > 0.0]] = True
     neighbours[ro.me[:, 0], ro.me[:, 1]] = True
     neighbours[ro.me[:, 1], ro.me[:, 0]] = True
     neighbours &= active[None, :]

@@ -1,5 +1,9 @@
 """The park's state: everything a run changes, in arrays indexed like ``fac.ids``.
 
+Per-pair state (trust, ties, who has met whom, infrastructure, corridors and corridor
+neighbourhoods) is held in :class:`trustsim.park.pairs.PairMap`, which stores only the pairs
+that know each other or are within reach, so memory grows with the relationships.
+
 :class:`ParkState` is what the submodels act on (each takes it, never the model class): the
 facilities and their streams, the potential matches, the exchanges, the managers' trust, ties,
 patience and strategies, attention, infrastructure, the broker's registry, the clock and the
@@ -21,6 +25,7 @@ from trustsim.park.discovery import Candidates, build_candidates
 from trustsim.park.exchanges import ExchangeTable
 from trustsim.park.facilities import FacilityTable
 from trustsim.park.negotiation import MatchTerms
+from trustsim.park.pairs import PairMap
 from trustsim.park.params import FORWARD_LOOKING
 from trustsim.park.regulation import WasteSchedule
 from trustsim.park.resources import resource_arrays
@@ -59,10 +64,13 @@ class ParkState:
     #: smallest deal of every candidate, and the trust its kind needs
     cand_smallest: NDArray[np.float64]
     cand_need_trust: NDArray[np.float64]
-    ties: NDArray[np.float64]
+    #: social tie strengths, symmetric (0: no tie)
+    ties: PairMap
     embedded: NDArray[np.bool_]
-    trust: NDArray[np.float64]
-    met: NDArray[np.bool_]
+    #: trust of manager i in manager j (``trust_prior`` towards a manager never heard of)
+    trust: PairMap
+    #: whether two managers have dealt with each other, symmetric
+    met: PairMap
     patience: NDArray[np.float64]
     strategies: list
     strategy_code: NDArray[np.int64]
@@ -79,11 +87,12 @@ class ParkState:
     choices: dict[tuple[int, int], bool]
     rep_c: NDArray[np.float64]
     rep_d: NDArray[np.float64]
-    infra: NDArray[np.bool_]
+    #: whether a connection carries infrastructure, symmetric
+    infra: PairMap
     #: pairs a corridor links, so a new pipe between them saves the reuse share
-    #: (trustsim.park.corridors), and each facility's corridor neighbourhood
-    corridors: NDArray[np.bool_]
-    near: NDArray[np.bool_]
+    #: (trustsim.park.corridors), and each facility's corridor neighbourhood, symmetric
+    corridors: PairMap
+    near: PairMap
     #: plots a closure left empty, to re-let (trustsim.park.tenancy)
     vacant: NDArray[np.bool_]
     #: spare managerial attention per facility, in deals (trustsim.park.negotiation)
@@ -159,8 +168,8 @@ class ParkState:
         Own trust; towards a manager not dealt with yet, raised by their social tie and
         shifted by b's published reputation when the broker keeps a registry.
         """
-        met, own = self.met.reshape(-1)[key], self.trust.reshape(-1)[key]
-        tie = self.ties.reshape(-1)[key]
+        met, own = self.met.flat[key], self.trust.flat[key]
+        tie = self.ties.flat[key]
         t = np.where(met, own, np.minimum(1.0, own + self.params["tie_trust"] * tie))
         if self.registry_open():
             b = key % self.fac.n
@@ -239,16 +248,16 @@ def build_state(spec: ScenarioSpec, params: dict[str, Any], rng: np.random.Gener
                                                          fac.need_volume[cand.need]),
         cand_need_trust=np.where(rs["byproduct"][cand.res], p["byproduct_trust"],
                                  p["trust_threshold"]),
-        ties=ties, embedded=ties.any(axis=1), trust=np.full((n, n), p["trust_prior"]),
-        met=np.zeros((n, n), dtype=np.bool_), patience=patience, strategies=strategies,
+        ties=ties, embedded=ties.nonzero_rows(), trust=PairMap(n, p["trust_prior"]),
+        met=PairMap(n, False, np.bool_), patience=patience, strategies=strategies,
         strategy_code=strategy_code,
         uniform_strategy=bool((strategy_code == strategy_code[0]).all()) if n else True,
         strategy_set=codes,
         propensity=np.full((n, 2), p["reinforcement_strength"] * 0.25),
         recent_payoff=np.zeros(n),
         controlled=np.zeros(n, dtype=np.bool_), choices={}, rep_c=np.zeros(n),
-        rep_d=np.zeros(n), infra=np.zeros((n, n), dtype=np.bool_),
-        corridors=np.zeros((n, n), dtype=np.bool_), near=neighbourhoods(fac, p["corridor_km"]),
+        rep_d=np.zeros(n), infra=PairMap(n, False, np.bool_),
+        corridors=PairMap(n, False, np.bool_), near=neighbourhoods(fac, p["corridor_km"]),
         vacant=np.zeros(n, dtype=np.bool_), attention=np.ones(n),
         broker_attention=np.ones(1), entry_steps=set(fac.entry_step.tolist()),
         stream_end_steps=set(fac.out_end.tolist()) | set(fac.need_end.tolist()),

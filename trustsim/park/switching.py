@@ -43,6 +43,8 @@ def review_suppliers(s: ParkState, pool: NDArray[np.int64], t: int, year: float)
     sunk = p["infrastructure_sunk"] * ex.annuity[ids]  # the avoidable rest still counts
     ops = (ex.surplus[ids] + sunk) / ex.volume[ids]  # operating, per unit
     fulls = ex.surplus[ids] / ex.volume[ids]  # incumbents' full surplus, per unit
+    trusted_all = (np.minimum(s.trust.flat[s.cand_pair[pool]], s.trust.flat[s.cand_pair_rev[pool]])
+                   >= s.cand_need_trust[pool])  # ending an exchange leaves trust as it is
     foreclosed: set[int] = set()
     for k in np.lexsort((pool, -per_unit)).tolist():
         if eco.surplus[k] <= 0.0:
@@ -51,10 +53,7 @@ def review_suppliers(s: ParkState, pool: NDArray[np.int64], t: int, year: float)
         if not mask.any():
             continue
         inc, op = ids[mask], ops[mask]
-        a, b = c.sup[pool[k]], c.rec[pool[k]]
-        need = (p["byproduct_trust"] if s.rs["byproduct"][c.res[pool[k]]]
-                else p["trust_threshold"])
-        trusted = min(s.trust[a, b], s.trust[b, a]) >= need
+        trusted = trusted_all[k]
         if per_unit[k] > (1.0 + p["switching_margin"]) * op.min() and op.min() > -np.inf:
             worst = int(inc[np.lexsort((inc, op))[0]])
             if trusted:

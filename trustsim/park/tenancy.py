@@ -37,11 +37,9 @@ def relet(s: ParkState, rng: np.random.Generator, vacant: np.ndarray, t: int) ->
     fac.active[let] = True
     fac.exit_step[let] = NEVER
     s.patience[let] = draw_patience(s.params, rng, let.size)
-    prior = s.params["trust_prior"]
-    for m, value in ((s.trust, prior), (s.ties, 0.0), (s.met, False)):
-        m[let, :] = value
-        m[:, let] = value
-    s.embedded[:] = s.ties.any(axis=1)
+    for pairs in (s.trust, s.ties, s.met):  # back to the prior, no tie, never met
+        pairs.forget_lines(let)
+    s.embedded[:] = s.ties.nonzero_rows()
     s.rep_c[let] = 0.0
     s.rep_d[let] = 0.0
     new = np.zeros(fac.n, dtype=np.bool_)

@@ -31,7 +31,7 @@ _REASON = {name: code for code, name in enumerate(END_REASONS)}
 
 def terminate(s: ParkState, ro: Roster, res: RoundResult, t: int) -> None:
     """End the round's exchanges ``ro.ids`` that broke down (breach, then low trust)."""
-    trust = s.trust.reshape(-1)[ro.keys]
+    trust = s.trust.flat[ro.keys]
     gone = (trust < s.params["trust_exit"]) & ~s.controlled[ro.me]  # a student decides alone
     breach = (gone & (res.observed == 1)).any(axis=1)
     low = gone.any(axis=1)

@@ -11,10 +11,10 @@ who know each other) come on top. Mutual cooperation adds ``tie_growth`` per per
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from trustsim.park.facilities import FacilityTable
+from trustsim.park.pairs import PairMap
 
 __all__ = ["DRAWN_TIE_STRENGTH", "initial_ties"]
 
@@ -27,10 +27,10 @@ def initial_ties(
     params: dict,
     rng: np.random.Generator,
     scenario_ties: tuple[tuple[str, str, float], ...] = (),
-) -> NDArray[np.float64]:
-    """Return the symmetric tie-strength matrix (0 = no tie) at the start of the run."""
+) -> PairMap:
+    """Return the symmetric tie strengths (0 = no tie) at the start of the run."""
     n = fac.n
-    ties = np.zeros((n, n))
+    ties = PairMap(n, 0.0)
     cohesion, scale = params["social_cohesion"], params["tie_distance_km"]
     if cohesion > 0.0 and n > 1:
         tree = cKDTree(np.column_stack([fac.x, fac.y]))
@@ -40,7 +40,7 @@ def initial_ties(
                        - np.column_stack([fac.x, fac.y])[pairs[:, 1]]).T)
         tied = rng.random(pairs.shape[0]) < cohesion * np.exp(-d / scale)
         i, j = pairs[tied, 0], pairs[tied, 1]
-        ties[i, j] = ties[j, i] = DRAWN_TIE_STRENGTH
+        ties.flat[np.concatenate([i * n + j, j * n + i])] = DRAWN_TIE_STRENGTH
     for a, b, strength in scenario_ties:
         i, j = fac.index_of(a), fac.index_of(b)
         ties[i, j] = ties[j, i] = max(ties[i, j], float(strength))

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from trustsim.park.pairs import PairMap
+
 if TYPE_CHECKING:
     from trustsim.park.operation import Roster, RoundResult
     from trustsim.park.state import ParkState
@@ -43,8 +45,8 @@ def learn(s: ParkState, ro: Roster, res: RoundResult, year: float) -> None:
 
 
 def gossip(
-    trust: NDArray[np.float64],
-    ties: NDArray[np.float64],
+    trust: PairMap,
+    ties: PairMap,
     active: NDArray[np.bool_],
     observers: NDArray[np.int64],
     defectors: NDArray[np.int64],
@@ -56,16 +58,18 @@ def gossip(
         return 0
     reached = 0
     loss, weight = params["trust_loss"], params["gossip_weight"]
+    n = active.shape[0]
     for i in np.unique(defectors).tolist():
         frontier = np.unique(observers[defectors == i])
-        heard = np.zeros(active.shape[0], dtype=np.bool_)
+        heard = np.zeros(n, dtype=np.bool_)
         heard[frontier] = True
         heard[i] = True
         for hop in range(1, reach + 1):
-            nxt = (ties[frontier] > 0.0).any(axis=0) & active & ~heard
+            nxt = ties.reached(frontier) & active & ~heard
             if not nxt.any():
                 break
-            trust[nxt, i] *= 1.0 - loss * weight**hop
+            keys = np.flatnonzero(nxt) * n + i
+            trust.flat[keys] = trust.flat[keys] * (1.0 - loss * weight**hop)
             heard |= nxt
             frontier = np.flatnonzero(nxt)
             reached += frontier.size
@@ -77,27 +81,32 @@ def image_score(coop: NDArray[np.float64], defect: NDArray[np.float64]) -> NDArr
     return (coop + 1.0) / (coop + defect + 2.0)
 
 
-def reset_manager(
-    trust: NDArray[np.float64], ties: NDArray[np.float64], leaving: NDArray[np.int64],
-    params: dict,
-) -> None:
+def reset_manager(trust: PairMap, ties: PairMap, leaving: NDArray[np.int64],
+                  params: dict) -> None:
     """New managers at facilities ``leaving``: trust and ties fade to institutional memory.
 
     Personal trust fades towards the prior, but distrust does not: a breach stays on the
     firm's record (negativity bias [Slovic1993]), so trust never rises through turnover.
+    Rows fade first, then columns (a pair of two leavers fades twice). Pairs never written
+    hold the prior, which fades to itself unless rounding moves it: only then are the
+    leavers' whole rows and columns stored.
     """
     m, prior = params["institutional_memory"], params["trust_prior"]
-    rows = trust[leaving, :]
-    trust[leaving, :] = np.minimum(rows, m * rows + (1.0 - m) * prior)
-    cols = trust[:, leaving]
-    trust[:, leaving] = np.minimum(cols, m * cols + (1.0 - m) * prior)
-    ties[leaving, :] *= m
-    ties[:, leaving] *= m
+    fade = np.float64(prior)
+    if np.minimum(fade, m * fade + (1.0 - m) * prior) != trust.default:
+        trust.fill_lines(leaving)
+    in_row, in_col = trust.on_lines(leaving)
+    v = trust.values
+    v[in_row] = np.minimum(v[in_row], m * v[in_row] + (1.0 - m) * prior)
+    v[in_col] = np.minimum(v[in_col], m * v[in_col] + (1.0 - m) * prior)
+    in_row, in_col = ties.on_lines(leaving)
+    ties.values[in_row] *= m
+    ties.values[in_col] *= m
 
 
 def publish(
-    trust: NDArray[np.float64],
-    met: NDArray[np.bool_],
+    trust: PairMap,
+    met: PairMap,
     active: NDArray[np.bool_],
     observers: NDArray[np.int64],
     defectors: NDArray[np.int64],
@@ -112,15 +121,17 @@ def publish(
     w = params["trust_loss"] * params["registry_weight"]
     if w == 0.0:
         return
+    n = active.shape[0]
     for i in np.unique(defectors).tolist():
         mine = defectors == i
-        listeners = met[:, i] & active
+        listeners = met.row(i) & active  # met is symmetric: row i is column i
         listeners[observers[mine]] = False
         listeners[i] = False
-        trust[listeners, i] *= (1.0 - w) ** int(mine.sum())
+        keys = np.flatnonzero(listeners) * n + i
+        trust.flat[keys] = trust.flat[keys] * (1.0 - w) ** int(mine.sum())
 
 
-def tie_distances(ties: NDArray[np.float64], active: NDArray[np.bool_], source: int,
+def tie_distances(ties: PairMap, active: NDArray[np.bool_], source: int,
                   excluded: int, reach: int) -> NDArray[np.float64]:
     """Tie hops from ``source`` to every manager within ``reach`` (inf beyond), as gossip goes.
 
@@ -134,7 +145,7 @@ def tie_distances(ties: NDArray[np.float64], active: NDArray[np.bool_], source: 
     heard[source] = heard[excluded] = True
     frontier = np.array([source])
     for hop in range(1, reach + 1):
-        nxt = (ties[frontier] > 0.0).any(axis=0) & active & ~heard
+        nxt = ties.reached(frontier) & active & ~heard
         if not nxt.any():
             break
         dist[nxt] = hop

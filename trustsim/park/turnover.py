@@ -30,10 +30,10 @@ def turn_over(s: ParkState, rng: np.random.Generator, t: int) -> NDArray[np.int6
         return leaving
     s.patience[leaving] = draw_patience(p, rng, leaving.size)
     s.caches.new_managers = leaving  # their new patience may allow contracts refused before
-    touched = s.ties[:, leaving].any(axis=1)  # tied to a leaver, or leaving
+    touched = s.ties.reached(leaving)  # tied to a leaver (ties are symmetric), or leaving
     touched[leaving] = True
     reset_manager(s.trust, s.ties, leaving, p)
-    s.embedded[touched] = s.ties[touched].any(axis=1)
+    s.embedded[touched] = s.ties.nonzero_rows()[touched]
     gone = np.zeros(fac.n, dtype=np.bool_)
     gone[leaving] = True
     c = s.cand
