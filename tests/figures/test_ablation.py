@@ -135,11 +135,30 @@ def claimed_spec(key):
                  if load_experiment_spec(key, which=i).get("claim")), None)
 
 
+def same_level(a, b):
+    """Whether two sweep levels are the same (numbers up to rounding, else equal)."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    return bool(np.isclose(a, b)) if numbers else a == b
+
+
 CLAIMED = [k for k in EXPERIMENTS if claimed_spec(k) is not None]
 
 
 def test_the_experiments_of_this_issue_state_their_claim():
-    assert {"E2", "E5", "E6", "E7", "E8", "E9"} <= set(CLAIMED)
+    assert {"E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E9", "E10"} <= set(CLAIMED)
+
+
+def test_ablation_spec_thins_a_grid_axis_to_its_two_ends_nearest_the_claim():
+    raw = {
+        "experiment": {"name": "e", "scenario": "region", "replicates": 1, "seed": 1},
+        "sweep": {"x": {"low": 0.1, "high": 0.9, "num": 5}, "gossip_reach": [0, 3]},
+    }
+    claim = Claim.from_table({**TABLE, "low": 0.25, "high": 0.9}, "spec.toml")
+    assert ablation.axis_levels(raw["sweep"]["x"]) == pytest.approx([0.1, 0.3, 0.5, 0.7, 0.9])
+    out = ablation_spec(raw, claim, claim.rivals[0])
+    assert out["sweep"]["x"] == pytest.approx([0.3, 0.9])
+    assert out["fixed"] == {"tie_trust": 0.0} and out["sweep"]["gossip_reach"] == [0, 3]
+    assert ablation.axis_levels("none") == []
 
 
 @pytest.mark.parametrize("key", CLAIMED)
@@ -153,7 +172,8 @@ def test_every_claim_parses_and_names_swept_levels(key):
         if claim.factor == ablation.SPEC_FACTOR:
             assert {claim.low, claim.high} <= set(range(len(exp.specs)))
         elif claim.factor:
-            sweep = raw["sweep"][claim.factor]
-            assert claim.low in sweep and claim.high in sweep
+            levels = ablation.axis_levels(raw["sweep"][claim.factor])
+            for end in (claim.low, claim.high):
+                assert any(same_level(end, x) for x in levels), (key, end, levels)
         for name, value in claim.at.items():
-            assert value in raw["sweep"][name], (key, name)
+            assert value in ablation.axis_levels(raw["sweep"][name]), (key, name)

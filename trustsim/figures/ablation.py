@@ -64,7 +64,8 @@ if TYPE_CHECKING:
 
     from trustsim.figures.core import Context
 
-__all__ = ["Ablation", "Claim", "Effect", "Switch", "ablate", "ablation_spec", "draw"]
+__all__ = ["Ablation", "Claim", "Effect", "Switch", "ablate", "ablation_spec", "axis_levels",
+           "draw"]
 
 #: The pseudo-factor of experiments that compare spec files (one scenario each).
 SPEC_FACTOR = "spec"
@@ -395,11 +396,22 @@ class Ablation:
         return pd.DataFrame(rows)
 
 
+def axis_levels(axis: Any) -> list[Any]:
+    """The levels of a ``[sweep]`` axis: a list as given, ``{low, high, num}`` as its grid."""
+    if isinstance(axis, list):
+        return axis
+    if isinstance(axis, Mapping) and {"low", "high", "num"} <= set(axis):
+        grid = np.linspace(float(axis["low"]), float(axis["high"]), int(axis["num"]))
+        return [float(x) for x in grid]
+    return []
+
+
 def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[str, Any]:
     """Return the spec ``raw`` with ``switch`` off and the factor at ``low`` and ``high`` only.
 
-    The switch's parameters move from ``[sweep]`` to ``[fixed]`` at their off values; the
-    time series are not recorded (the ablation reads summaries only).
+    The switch's parameters move from ``[sweep]`` to ``[fixed]`` at their off values; a grid
+    factor (a list or ``{low, high, num}``) keeps its two levels nearest ``low`` and ``high``;
+    the time series are not recorded (the ablation reads summaries only).
     """
     out = copy.deepcopy(dict(raw))
     out["experiment"] = {**out["experiment"],
@@ -408,10 +420,10 @@ def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[
     for key, value in switch.settings.items():
         sweep.pop(key, None)
         fixed[key] = value
-    axis = sweep.get(claim.factor)
-    if isinstance(axis, list) and axis:
+    levels = axis_levels(sweep.get(claim.factor))
+    if levels:
         def nearest(v: Any) -> Any:
-            nums = [a for a in axis if isinstance(a, int | float) and not isinstance(a, bool)]
+            nums = [a for a in levels if isinstance(a, int | float) and not isinstance(a, bool)]
             if not nums or not isinstance(v, int | float) or isinstance(v, bool):
                 return v
             return min(nums, key=lambda a: abs(a - v))
@@ -432,6 +444,7 @@ def ablate(
     which: Sequence[int] = (0,),
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     index: int = 0,
+    run_fn: Callable[[Switch], Any] | None = None,
 ) -> Ablation:
     """Run experiment ``key``'s ablations and return its claim's effects.
 
@@ -444,6 +457,9 @@ def ablate(
         derive: Adds derived columns (the claim's metric, if not a summary key) to a
             table of ablation runs, as the builder did to ``runs``.
         index: Which of the spec's claims (``[[claim]]`` tables), in order.
+        run_fn: Given a switch, the run function its runs use in place of
+            :func:`trustsim.simulate` (as the experiment's own runs do, e.g. E10's posterior
+            draws).
 
     Raises:
         UserError: if the spec has no ``[claim]`` table or a bad one.
@@ -459,7 +475,8 @@ def ablate(
         parts = []
         for w in which:
             raw = ablation_spec(ctx.raw_spec(key, w), claim, switch)
-            r = ctx.run(key, raw, ctx.source(key, w))
+            fn = run_fn(switch) if run_fn is not None else None
+            r = ctx.run(key, raw, ctx.source(key, w), run_fn=fn)
             r = r[r.status == "ok"].assign(spec=float(w))
             parts.append(derive(r) if derive is not None else r)
         off.append(claim.effect(pd.concat(parts, ignore_index=True), switch.name))

@@ -12,6 +12,7 @@ replicates.
 
 from __future__ import annotations
 
+from trustsim.figures import ablation
 from trustsim.figures.common import contrast, lines, means
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
@@ -43,7 +44,7 @@ def build(ctx: Context) -> list[Finding]:
     hot = runs[runs.byproduct_temptation == temps[-1]]
     table = means(hot, [*CONTRACTS, *KINDS, "breach_share"], by=["patience", "enforcement"])
     levels = sorted(runs.patience.unique())
-    ncol = max(len(levels), 2)
+    ncol = max(len(levels), 3)
     fig, axes = plt.subplots(3, ncol, figsize=(2.5 * ncol + 0.6, 6.8), squeeze=False)
     letters = iter("abcdefghijkl")
     for col in range(ncol):
@@ -69,7 +70,9 @@ def build(ctx: Context) -> list[Finding]:
           ax=axes[2, 1], ylabel="utility share, first 10", xlabel="enforcement probability p",
           title=f"({next(letters)}) P3, delta = {fmt(levels[-1])}",
           legend_title="by-product T - R")
-    for ax in axes[2, 2:]:
+    result = ablation.ablate(ctx, "E4", runs)
+    ablation.draw(result, axes[2, 2], f"({next(letters)}) ablation: relational (P9)")
+    for ax in axes[2, 3:]:
         ax.set_visible(False)
     ctx.save(fig, "E04_contracts")
 
@@ -116,4 +119,7 @@ def build(ctx: Context) -> list[Finding]:
         else f"Verdict rules that hold: {', '.join(held) or 'none'}; that do not hold beyond "
         f"the 95% interval: {', '.join(failed)}."
     )
+    text += " Ablation. " + result.describe()
+    verdict = result.verdict()
+    holds = holds if verdict is None else bool(holds and verdict)
     return [ctx.finding("E4", "E04_contracts", text, holds)]
