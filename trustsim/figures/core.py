@@ -473,10 +473,11 @@ def command_for(key: str, size: str) -> str:
 def readme_name(size: str) -> str:
     """The README a build of ``size`` writes.
 
-    README.md for full builds (the committed record), README.<size>.md otherwise, so a quick
-    or smoke build never overwrites the full one.
+    README.md for full and quick builds, since it describes the PNGs next to it and both sizes
+    write those (each finding says its size, each section the command of either size);
+    README.smoke.md for smoke builds, whose numbers are no results.
     """
-    return "README.md" if size == "full" else f"README.{size}.md"
+    return "README.smoke.md" if size == "smoke" else "README.md"
 
 
 def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, size: str) -> None:
@@ -491,7 +492,10 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
         "`smoke` is the CI size (a few points, one replicate): read smoke numbers as a check that",
         "the code runs, not as results.",
         "",
-        f"This README was last written by a `{size}` build. The figures are written next to",
+        f"This README was last written by a `{size}` build"
+        + ("." if size == "full" else
+           ": its figures and numbers are that size's, not the full specs' (`trustsim figures`"
+           " builds those).") + " The figures are written next to",
         "it: the PNGs (150 dpi) are committed, so the images below show in the repository; the",
         "PDFs are build outputs. Where a spec states its claim (a `[claim]` table: mechanism,",
         "rivals, the parameters that switch each off, the verdict rule), the verdict is that",
@@ -518,7 +522,10 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
         if not entries:
             lines += [f"- Command: `{command_for(key, size)}`", "- Not built yet.", ""]
             continue
-        lines += [f"- Command: `{command_for(key, entries[0]['size'])}`", ""]
+        built = entries[0]["size"]
+        lines += [f"- Command: `{command_for(key, 'full')}`"
+                  + ("" if built == "full" else
+                     f" (the figure and numbers below: `{command_for(key, built)}`)"), ""]
         for entry in entries:
             lines += [
                 f"### `{entry['figure']}` ({entry['size']} size)",

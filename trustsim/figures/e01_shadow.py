@@ -5,7 +5,9 @@ and cheating under the model's own response rules) and half ``all_d``; managers 
 better-earning neighbours by the Fermi rule. The grid runs over patience and
 ``utility_temptation`` at three partner responses to a seen cheat: grim (``trust_loss = 1``,
 the assumption of the closed form), forgiving (0.3, the default) and none (0, the ablation).
-Top row: share of rounds honoured; bottom row: share of forward-looking managers at the end.
+Top row: share of rounds honoured; bottom row: share of forward-looking managers at the end;
+the last column is the ablation of the spec's ``[claim]`` (the patience effect with the
+partner's response and with imitation switched off in turn).
 Over every panel the grim-trigger boundary (T - R)/(T - P) [Friedman1971], the median over
 the exchanges of a reference run of the same region, computed from their stage games by
 :func:`trustsim.game.theory.grim_threshold` (never given to the managers).

@@ -7,7 +7,8 @@ the third parties who hear do (they trust it less, reciprocate, end their exchan
 offer it fewer deals), which forward-looking managers reckon with
 [Kandori1992; MilgromNorthWeingast1990]. Panels: the share of rounds honoured and active
 exchanges per 100 facilities against the number of facilities, one line per gossip reach,
-registry off and on.
+registry off and on; (e) the ablation of the spec's ``[claim]`` (the gossip effect in the
+largest park, and with low-trust exit switched off).
 When the spec sweeps ``region_seed`` (regions as a blocking factor), runs are averaged within
 each region first: the bands are 95% intervals over regions and the contrasts compare the
 settings within each region.

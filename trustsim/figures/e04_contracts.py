@@ -6,8 +6,9 @@ probability that a formal contract is enforced, patience, and the by-product tem
 Top row: active contracts of each type at the end (by-product temptation at its highest);
 middle row: active utility and by-product exchanges; bottom row: (left) exchanges ended by
 breach per exchange formed, one line per patience, (right) the utility share of the first ten
-exchanges, one line per by-product temptation (P3's mechanism on and off). 95% intervals over
-replicates.
+exchanges, one line per by-product temptation (P3's mechanism on and off), then the ablation
+of the spec's ``[claim]`` (the patience effect on relational contracts, with the partner's
+response and with imitation switched off in turn). 95% intervals over replicates.
 """
 
 from __future__ import annotations
