@@ -80,7 +80,7 @@ def test_a_rule_that_holds_by_construction_is_not_a_verdict():
                      by_construction="formal contracts need enforcement > 0 by code")
     assert stated.verdict() is None and "Not a verdict" in stated.describe()
     detected = verdict(runs(3.0), runs(0.0, zero=True), runs(3.0, seed=2))
-    assert detected.verdict() is None and "needs that parameter by code" in detected.describe()
+    assert detected.verdict() is None and "needs that parameter, by code" in detected.describe()
 
 
 @pytest.mark.parametrize(

@@ -40,8 +40,8 @@ than half of the effect with everything on is left (so an interval that merely w
 not count). The claim holds when the pattern shows with everything on, the mechanism removes
 it and no rival does. A rule that
 holds by construction is no verdict: ``by_construction`` says why, and a metric that is zero
-in every run with the mechanism off (the outcome needs the parameter by code) is flagged the
-same way.
+in every run with the mechanism off (the outcome needs the parameter, by code or by the
+managers' valuation: a zero cannot tell which) is flagged the same way.
 """
 
 from __future__ import annotations
@@ -294,7 +294,8 @@ class Ablation:
         mech = self.mechanism_off
         if mech is not None and mech.all_zero and not self.on.all_zero:
             return (f"with {self.claim.mechanism.describe()} no run has any "
-                    f"{self.claim.metric}: the outcome needs that parameter by code")
+                    f"{self.claim.metric}: the outcome needs that parameter, by code or by "
+                    "the managers' own valuation, and a zero cannot tell which")
         return ""
 
     def removes(self, e: Effect) -> bool:
