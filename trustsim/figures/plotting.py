@@ -590,7 +590,8 @@ def plot_effects(
     if threshold:
         ax.axvline(threshold, color="0.4", lw=0.6, ls=":")
     ax.set_yticks(list(y.values()), list(y))
-    ax.legend(fontsize=6, loc="best")
+    ax.set_ylim(-0.5, len(conditions) - 0.5 + 0.6)  # a band above the rows for the legend
+    ax.legend(fontsize=6, loc="upper center", ncol=2, frameon=False)
     return ax
 
 
