@@ -83,6 +83,14 @@ def test_a_rule_that_holds_by_construction_is_not_a_verdict():
     assert detected.verdict() is None and "needs that parameter, by code" in detected.describe()
 
 
+def test_a_pattern_that_does_not_show_fails_even_where_the_rule_would_hold_by_construction():
+    flat = verdict(runs(0.0), runs(0.0, zero=True), runs(0.0, seed=2),
+                   by_construction="formal contracts need enforcement > 0 by code")
+    assert flat.verdict() is False
+    text = flat.describe()
+    assert "Not a verdict" not in text and "does not show with everything on" in text
+
+
 @pytest.mark.parametrize(
     ("change", "match"),
     [

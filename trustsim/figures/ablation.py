@@ -312,10 +312,14 @@ class Ablation:
                 if self.removes(e)]
 
     def verdict(self) -> bool | None:
-        """Whether the claim holds by its rule (None: the rule holds by construction)."""
-        if self.by_construction:
-            return None
+        """Whether the claim holds by its rule (None: the rule holds by construction).
+
+        A pattern that does not show with everything on fails whatever the construction: a
+        rule that holds by construction cannot fail, so this one did not.
+        """
         c, mech = self.claim, self.mechanism_off
+        if self.by_construction:
+            return None if c.shows(self.on.default) and c.shows(self.on.across) else False
         return bool(c.shows(self.on.default) and c.shows(self.on.across)
                     and (mech is None or self.removes(mech))
                     and not any(self.removes(e) for e in self.rivals_off))
@@ -367,7 +371,7 @@ class Ablation:
                          f"with less than {100 * REMOVED_SHARE:.0f}% of the effect).")
         construction = self.by_construction
         verdict = self.verdict()
-        if construction:
+        if construction and verdict is None:
             parts.append(f"Not a verdict: the rule holds by construction ({construction}).")
         elif verdict:
             parts.append("Verdict: the claim holds, carried by its own mechanism.")
