@@ -90,6 +90,7 @@ def build(ctx: Context) -> list[Finding]:
         )
         for ax in axes[:, col]:
             ax.set_xticks(sorted(runs.n_facilities.unique()))
+        axes[0, col].set_ylim(0.0, 1.0)  # a share: intervals over few regions may pass 0 or 1
     result = ablation.ablate(ctx, "E3", runs, derive=per_100)
     ablation.draw(result, fig.add_subplot(grid[0, 2]), "(e) ablation: gossip")
     ctx.save(fig, "E03_reputation")

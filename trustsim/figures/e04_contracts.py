@@ -73,6 +73,8 @@ def build(ctx: Context) -> list[Finding]:
           legend_title="by-product T - R")
     result = ablation.ablate(ctx, "E4", runs)
     ablation.draw(result, axes[2, 2], f"({next(letters)}) ablation: relational (P9)")
+    for ax in axes[2, :2]:
+        ax.set_ylim(0.0, 1.05)  # shares: intervals over few replicates may pass 0 or 1
     for ax in axes[2, 3:]:
         ax.set_visible(False)
     ctx.save(fig, "E04_contracts")
