@@ -131,7 +131,8 @@ def build(ctx: Context) -> list[Finding]:
     runs = formation_rate(ctx.sweep("E10", run_fn=run_fn))
     ts = ctx.timeseries("E10")
     starts, miles = historical()
-    fig, (ax_a, ax_b, ax_c, ax_d) = plt.subplots(1, 4, figsize=(11.0, 3.0))
+    fig, (ax_a, ax_b, ax_c, ax_d) = plt.subplots(1, 4, figsize=(12.5, 3.0),
+                                                 width_ratios=(1.0, 1.0, 1.0, 1.25))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
     active = yearly_band(ts, "active_exchanges")
