@@ -137,6 +137,10 @@ def test_plot_effects_draws_one_row_per_condition_with_the_legend_above_the_rows
     ])
     ax = plotting.plot_effects(table, threshold=1.0)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["everything on", "no gossip"]
+    long = table.assign(condition=table.condition.replace(
+        "no gossip", "no trust built by repeated interaction (claim)"))
+    ax = plotting.plot_effects(long, ax=plt.figure().add_subplot())
+    assert all(len(line) <= 26 for t in ax.get_yticklabels() for line in t.get_text().split("\n"))
     assert ax.get_ylim()[1] > max(ax.get_yticks()) + 0.5  # room above the top row
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["at the defaults",
                                                                    "across the sweep"]

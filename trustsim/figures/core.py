@@ -494,8 +494,8 @@ def write_readme(path: Path, known: Mapping[str, list[Mapping[str, Any]]], *, si
         "",
         f"This README was last written by a `{size}` build"
         + ("." if size == "full" else
-           ": its figures and numbers are that size's, not the full specs' (`trustsim figures`"
-           " builds those).") + " The figures are written next to",
+           ": its figures and numbers are that\nsize's, not the full specs' (`trustsim figures`"
+           " builds those, with the commands below).") + " The figures are written next to",
         "it: the PNGs (150 dpi) are committed, so the images below show in the repository; the",
         "PDFs are build outputs. Where a spec states its claim (a `[claim]` table: mechanism,",
         "rivals, the parameters that switch each off, the verdict rule), the verdict is that",

@@ -57,6 +57,7 @@ def build(ctx: Context) -> list[Finding]:
             part = table[(table.patience == levels[col]) & table.metric.isin(names)]
             plotting.plot_lines(part, x="enforcement", y="mean", hue="metric", lo="ci_low",
                                 hi="ci_high", order=list(names), labels=names, ax=ax)
+            ax.set_ylim(bottom=0.0)  # counts: intervals over few replicates pass below 0
             what = "contracts" if row == 0 else "exchanges"
             ax.set(xlabel="enforcement probability p", ylabel=f"active {what}",
                    title=f"({next(letters)}) {what}, delta = {fmt(levels[col])}")
