@@ -116,7 +116,7 @@ def test_build_writes_png_pdf_readme_and_findings(e12_smoke):
     assert stem.with_suffix(".png").stat().st_size > 0
     assert stem.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     readme = (root / "fig" / "README.smoke.md").read_text()
-    assert not (root / "fig" / "README.md").exists()  # only a full build writes that one
+    assert not (root / "fig" / "README.md").exists()  # smoke numbers are no results
     assert findings[0].text in readme
     stored = json.loads((root / "res" / "smoke" / "findings.json").read_text())
     assert stored["E12"][0]["text"] == findings[0].text

@@ -127,3 +127,20 @@ def test_same_data_give_byte_identical_files(tmp_path):
     for p, q in zip(first, second, strict=True):
         assert p.read_bytes() == q.read_bytes()
     assert b"CreationDate" not in first[1].read_bytes()
+
+
+def test_plot_effects_draws_one_row_per_condition_with_the_legend_above_the_rows():
+    table = pd.DataFrame([
+        {"condition": c, "where": w, "estimate": e, "lo": e - 1.0, "hi": e + 1.0}
+        for c, e in (("everything on", 3.0), ("no gossip", 0.5))
+        for w in ("at the defaults", "across the sweep")
+    ])
+    ax = plotting.plot_effects(table, threshold=1.0)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["everything on", "no gossip"]
+    long = table.assign(condition=table.condition.replace(
+        "no gossip", "no trust built by repeated interaction (claim)"))
+    ax = plotting.plot_effects(long, ax=plt.figure().add_subplot())
+    assert all(len(line) <= 26 for t in ax.get_yticklabels() for line in t.get_text().split("\n"))
+    assert ax.get_ylim()[1] > max(ax.get_yticks()) + 0.5  # room above the top row
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["at the defaults",
+                                                                   "across the sweep"]

@@ -15,8 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Run the experiments' missing results through the runner (finished runs are "
             "reused), write figures/<name>.png and .pdf, and rewrite figures/README.md (a full "
-            "build; --quick and --smoke write README.quick.md and README.smoke.md) with "
-            "each figure's claim, spec, command and finding."
+            "or --quick build; --smoke writes README.smoke.md) with each figure's claim, "
+            "spec, command and finding."
         ),
     )
     size = p.add_mutually_exclusive_group()

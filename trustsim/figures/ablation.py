@@ -40,8 +40,8 @@ than half of the effect with everything on is left (so an interval that merely w
 not count). The claim holds when the pattern shows with everything on, the mechanism removes
 it and no rival does. A rule that
 holds by construction is no verdict: ``by_construction`` says why, and a metric that is zero
-in every run with the mechanism off (the outcome needs the parameter by code) is flagged the
-same way.
+in every run with the mechanism off (the outcome needs the parameter, by code or by the
+managers' valuation: a zero cannot tell which) is flagged the same way.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ if TYPE_CHECKING:
 
     from trustsim.figures.core import Context
 
-__all__ = ["Ablation", "Claim", "Effect", "Switch", "ablate", "ablation_spec", "draw"]
+__all__ = ["Ablation", "Claim", "Effect", "Switch", "ablate", "ablation_spec", "axis_levels",
+           "draw"]
 
 #: The pseudo-factor of experiments that compare spec files (one scenario each).
 SPEC_FACTOR = "spec"
@@ -293,7 +294,8 @@ class Ablation:
         mech = self.mechanism_off
         if mech is not None and mech.all_zero and not self.on.all_zero:
             return (f"with {self.claim.mechanism.describe()} no run has any "
-                    f"{self.claim.metric}: the outcome needs that parameter by code")
+                    f"{self.claim.metric}: the outcome needs that parameter, by code or by "
+                    "the managers' own valuation, and a zero cannot tell which")
         return ""
 
     def removes(self, e: Effect) -> bool:
@@ -310,10 +312,14 @@ class Ablation:
                 if self.removes(e)]
 
     def verdict(self) -> bool | None:
-        """Whether the claim holds by its rule (None: the rule holds by construction)."""
-        if self.by_construction:
-            return None
+        """Whether the claim holds by its rule (None: the rule holds by construction).
+
+        A pattern that does not show with everything on fails whatever the construction: a
+        rule that holds by construction cannot fail, so this one did not.
+        """
         c, mech = self.claim, self.mechanism_off
+        if self.by_construction:
+            return None if c.shows(self.on.default) and c.shows(self.on.across) else False
         return bool(c.shows(self.on.default) and c.shows(self.on.across)
                     and (mech is None or self.removes(mech))
                     and not any(self.removes(e) for e in self.rivals_off))
@@ -365,7 +371,7 @@ class Ablation:
                          f"with less than {100 * REMOVED_SHARE:.0f}% of the effect).")
         construction = self.by_construction
         verdict = self.verdict()
-        if construction:
+        if construction and verdict is None:
             parts.append(f"Not a verdict: the rule holds by construction ({construction}).")
         elif verdict:
             parts.append("Verdict: the claim holds, carried by its own mechanism.")
@@ -395,11 +401,22 @@ class Ablation:
         return pd.DataFrame(rows)
 
 
+def axis_levels(axis: Any) -> list[Any]:
+    """The levels of a ``[sweep]`` axis: a list as given, ``{low, high, num}`` as its grid."""
+    if isinstance(axis, list):
+        return axis
+    if isinstance(axis, Mapping) and {"low", "high", "num"} <= set(axis):
+        grid = np.linspace(float(axis["low"]), float(axis["high"]), int(axis["num"]))
+        return [float(x) for x in grid]
+    return []
+
+
 def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[str, Any]:
     """Return the spec ``raw`` with ``switch`` off and the factor at ``low`` and ``high`` only.
 
-    The switch's parameters move from ``[sweep]`` to ``[fixed]`` at their off values; the
-    time series are not recorded (the ablation reads summaries only).
+    The switch's parameters move from ``[sweep]`` to ``[fixed]`` at their off values; a grid
+    factor (a list or ``{low, high, num}``) keeps its two levels nearest ``low`` and ``high``;
+    the time series are not recorded (the ablation reads summaries only).
     """
     out = copy.deepcopy(dict(raw))
     out["experiment"] = {**out["experiment"],
@@ -408,10 +425,10 @@ def ablation_spec(raw: Mapping[str, Any], claim: Claim, switch: Switch) -> dict[
     for key, value in switch.settings.items():
         sweep.pop(key, None)
         fixed[key] = value
-    axis = sweep.get(claim.factor)
-    if isinstance(axis, list) and axis:
+    levels = axis_levels(sweep.get(claim.factor))
+    if levels:
         def nearest(v: Any) -> Any:
-            nums = [a for a in axis if isinstance(a, int | float) and not isinstance(a, bool)]
+            nums = [a for a in levels if isinstance(a, int | float) and not isinstance(a, bool)]
             if not nums or not isinstance(v, int | float) or isinstance(v, bool):
                 return v
             return min(nums, key=lambda a: abs(a - v))
@@ -432,6 +449,7 @@ def ablate(
     which: Sequence[int] = (0,),
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     index: int = 0,
+    run_fn: Callable[[Switch], Any] | None = None,
 ) -> Ablation:
     """Run experiment ``key``'s ablations and return its claim's effects.
 
@@ -444,6 +462,9 @@ def ablate(
         derive: Adds derived columns (the claim's metric, if not a summary key) to a
             table of ablation runs, as the builder did to ``runs``.
         index: Which of the spec's claims (``[[claim]]`` tables), in order.
+        run_fn: Given a switch, the run function its runs use in place of
+            :func:`trustsim.simulate` (as the experiment's own runs do, e.g. E10's posterior
+            draws).
 
     Raises:
         UserError: if the spec has no ``[claim]`` table or a bad one.
@@ -459,7 +480,8 @@ def ablate(
         parts = []
         for w in which:
             raw = ablation_spec(ctx.raw_spec(key, w), claim, switch)
-            r = ctx.run(key, raw, ctx.source(key, w))
+            fn = run_fn(switch) if run_fn is not None else None
+            r = ctx.run(key, raw, ctx.source(key, w), run_fn=fn)
             r = r[r.status == "ok"].assign(spec=float(w))
             parts.append(derive(r) if derive is not None else r)
         off.append(claim.effect(pd.concat(parts, ignore_index=True), switch.name))

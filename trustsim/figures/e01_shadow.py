@@ -5,7 +5,9 @@ and cheating under the model's own response rules) and half ``all_d``; managers 
 better-earning neighbours by the Fermi rule. The grid runs over patience and
 ``utility_temptation`` at three partner responses to a seen cheat: grim (``trust_loss = 1``,
 the assumption of the closed form), forgiving (0.3, the default) and none (0, the ablation).
-Top row: share of rounds honoured; bottom row: share of forward-looking managers at the end.
+Top row: share of rounds honoured; bottom row: share of forward-looking managers at the end;
+the last column is the ablation of the spec's ``[claim]`` (the patience effect with the
+partner's response and with imitation switched off in turn).
 Over every panel the grim-trigger boundary (T - R)/(T - P) [Friedman1971], the median over
 the exchanges of a reference run of the same region, computed from their stage games by
 :func:`trustsim.game.theory.grim_threshold` (never given to the managers).
@@ -13,11 +15,15 @@ the exchanges of a reference run of the same region, computed from their stage g
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trustsim.figures import ablation
 from trustsim.figures.core import Context, Finding, experiment, fmt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Share of honoured rounds at or above which a grid cell counts as cooperative.
 COOPERATIVE = 0.5
@@ -53,6 +59,11 @@ def reference_sides(raw: dict[str, Any]) -> dict[str, Any]:
         if gain > 0:
             ratio.append(t0 * float(row.reward) / gain)
     return {"t0": t0, "reward_per_temptation": ratio}
+
+
+def no_exchange_no_honour(runs: pd.DataFrame) -> pd.DataFrame:
+    """Count a run with no exchange as honouring none of its rounds (share 0, not missing)."""
+    return runs.assign(cooperation_rate=runs.cooperation_rate.fillna(0.0))
 
 
 def closed_form(temptation: float, sides: dict[str, Any]) -> float:
@@ -108,8 +119,7 @@ def build(ctx: Context) -> list[Finding]:
     from trustsim.figures.common import contrast
 
     runs = ctx.sweep("E1")
-    runs = runs[runs.status == "ok"].copy()
-    runs["cooperation_rate"] = runs.cooperation_rate.fillna(0.0)  # no exchange, no honour
+    runs = no_exchange_no_honour(runs[runs.status == "ok"])
     keys = ["trust_loss", "utility_temptation", "patience"]
     cells = runs.groupby(keys, as_index=False).agg(
         cooperation_rate=("cooperation_rate", "mean"),
@@ -122,7 +132,8 @@ def build(ctx: Context) -> list[Finding]:
     ts = np.linspace(temps.min(), temps.max(), 100)
     curve = pd.DataFrame({"x": ts, "y": [closed_form(t, sides) for t in ts]})
     losses = sorted(cells.trust_loss.unique(), reverse=True)
-    fig, axes = plt.subplots(2, len(losses), figsize=(3.3 * len(losses), 5.2), squeeze=False)
+    fig, axes = plt.subplots(2, len(losses) + 1, figsize=(3.3 * (len(losses) + 1), 5.6),
+                             squeeze=False)
     for col, loss in enumerate(losses):
         part = cells[cells.trust_loss == loss]
         name = RESPONSES.get(float(loss), f"trust_loss {fmt(loss)}")
@@ -138,6 +149,9 @@ def build(ctx: Context) -> list[Finding]:
             ax.set(xlabel="temptation (T - R) / period value",
                    ylabel="patience (delta per quarter)",
                    title=f"({'abcdef'[row * len(losses) + col]}) {name}")
+    result = ablation.ablate(ctx, "E1", runs, derive=no_exchange_no_honour)
+    ablation.draw(result, axes[0, -1], f"({'abcdefgh'[2 * len(losses)]}) ablation: patience")
+    axes[1, -1].set_visible(False)
     ctx.save(fig, "E01_shadow_of_the_future")
 
     grim = cells[cells.trust_loss == losses[0]]
@@ -180,4 +194,7 @@ def build(ctx: Context) -> list[Finding]:
         f"ablation gap >= {ABLATION_GAP}, forward-looking share higher above the boundary) does "
         "not hold in full at this size."
     )
+    text += " Ablation. " + result.describe()
+    verdict = result.verdict()
+    holds = holds if verdict is None else bool(holds and verdict)
     return [ctx.finding("E1", "E01_shadow_of_the_future", text, holds)]

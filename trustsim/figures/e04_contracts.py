@@ -6,12 +6,14 @@ probability that a formal contract is enforced, patience, and the by-product tem
 Top row: active contracts of each type at the end (by-product temptation at its highest);
 middle row: active utility and by-product exchanges; bottom row: (left) exchanges ended by
 breach per exchange formed, one line per patience, (right) the utility share of the first ten
-exchanges, one line per by-product temptation (P3's mechanism on and off). 95% intervals over
-replicates.
+exchanges, one line per by-product temptation (P3's mechanism on and off), then the ablation
+of the spec's ``[claim]`` (the patience effect on relational contracts, with the partner's
+response and with imitation switched off in turn). 95% intervals over replicates.
 """
 
 from __future__ import annotations
 
+from trustsim.figures import ablation
 from trustsim.figures.common import contrast, lines, means
 from trustsim.figures.core import Context, Finding, experiment, fmt
 
@@ -43,7 +45,7 @@ def build(ctx: Context) -> list[Finding]:
     hot = runs[runs.byproduct_temptation == temps[-1]]
     table = means(hot, [*CONTRACTS, *KINDS, "breach_share"], by=["patience", "enforcement"])
     levels = sorted(runs.patience.unique())
-    ncol = max(len(levels), 2)
+    ncol = max(len(levels), 3)
     fig, axes = plt.subplots(3, ncol, figsize=(2.5 * ncol + 0.6, 6.8), squeeze=False)
     letters = iter("abcdefghijkl")
     for col in range(ncol):
@@ -55,6 +57,7 @@ def build(ctx: Context) -> list[Finding]:
             part = table[(table.patience == levels[col]) & table.metric.isin(names)]
             plotting.plot_lines(part, x="enforcement", y="mean", hue="metric", lo="ci_low",
                                 hi="ci_high", order=list(names), labels=names, ax=ax)
+            ax.set_ylim(bottom=0.0)  # counts: intervals over few replicates pass below 0
             what = "contracts" if row == 0 else "exchanges"
             ax.set(xlabel="enforcement probability p", ylabel=f"active {what}",
                    title=f"({next(letters)}) {what}, delta = {fmt(levels[col])}")
@@ -69,7 +72,11 @@ def build(ctx: Context) -> list[Finding]:
           ax=axes[2, 1], ylabel="utility share, first 10", xlabel="enforcement probability p",
           title=f"({next(letters)}) P3, delta = {fmt(levels[-1])}",
           legend_title="by-product T - R")
-    for ax in axes[2, 2:]:
+    result = ablation.ablate(ctx, "E4", runs)
+    ablation.draw(result, axes[2, 2], f"({next(letters)}) ablation: relational (P9)")
+    for ax in axes[2, :2]:
+        ax.set_ylim(0.0, 1.05)  # shares: intervals over few replicates may pass 0 or 1
+    for ax in axes[2, 3:]:
         ax.set_visible(False)
     ctx.save(fig, "E04_contracts")
 
@@ -116,4 +123,7 @@ def build(ctx: Context) -> list[Finding]:
         else f"Verdict rules that hold: {', '.join(held) or 'none'}; that do not hold beyond "
         f"the 95% interval: {', '.join(failed)}."
     )
+    text += " Ablation. " + result.describe()
+    verdict = result.verdict()
+    holds = holds if verdict is None else bool(holds and verdict)
     return [ctx.finding("E4", "E04_contracts", text, holds)]

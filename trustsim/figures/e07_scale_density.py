@@ -82,6 +82,7 @@ def build(ctx: Context) -> list[Finding]:
     )
     ax_b.axhline(VIABLE, color="0.5", lw=0.6, ls=":")
     ax_b.set_xscale("log")
+    ax_b.set_ylim(bottom=0.0)  # a count per firm: intervals over few regions may pass below 0
     ax_b.set(
         xlabel="density (firms per square km)",
         ylabel="active exchanges per firm",

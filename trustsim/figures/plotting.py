@@ -9,6 +9,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -589,8 +590,9 @@ def plot_effects(
     ax.axvline(0.0, color="0.4", lw=0.6)
     if threshold:
         ax.axvline(threshold, color="0.4", lw=0.6, ls=":")
-    ax.set_yticks(list(y.values()), list(y))
-    ax.legend(fontsize=6, loc="best")
+    ax.set_yticks(list(y.values()), [textwrap.fill(c, 26) for c in y])
+    ax.set_ylim(-0.5, len(conditions) - 0.5 + 0.6)  # a band above the rows for the legend
+    ax.legend(fontsize=6, loc="upper center", ncol=2, frameon=False)
     return ax
 
 
