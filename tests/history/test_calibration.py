@@ -220,3 +220,46 @@ def test_quick_calibration_writes_its_files_and_does_not_depend_on_the_workers(t
     diag = json.loads(one.diagnostics.read_text())
     assert [g["t"] for g in diag["per_generation"]] == [0, 1]
     assert diag["per_generation"][1]["epsilon"] <= diag["per_generation"][0]["epsilon"]
+
+
+def _toy_particle(theta, *, scenario, root_seed, marks):
+    """A stand-in for the model: a particle's milestone values straight from its values."""
+    return {m.key: theta["trust_prior"] * 30 + theta["gossip_weight"] for m in marks}
+
+
+def _toy_fit(tmp_path, monkeypatch, name, **kw):
+    pytest.importorskip("pyabc")
+    from trustsim.history import posterior
+
+    monkeypatch.setattr(posterior, "simulate_particle", _toy_particle)
+    kw = {"root_seed": 11, **kw}
+    return posterior.run_abc(tmp_path / name, population=5, generations=2, **kw)
+
+
+def test_the_fit_is_reproducible_and_leaves_the_callers_global_random_state_alone(
+        tmp_path, monkeypatch):
+    import numpy as np
+
+    np.random.seed(0)  # noqa: NPY002, TID251 (the caller's state the fit must not touch)
+    before = np.random.get_state()  # noqa: NPY002
+    one = _toy_fit(tmp_path, monkeypatch, "one")
+    after = np.random.get_state()  # noqa: NPY002
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    np.random.seed(99)  # noqa: NPY002, TID251 (another caller state: the fit must not depend on it)
+    two = _toy_fit(tmp_path, monkeypatch, "two")
+    assert one.particles.equals(two.particles)
+    assert [g["epsilon"] for g in one.generations] == [g["epsilon"] for g in two.generations]
+    assert not _toy_fit(tmp_path, monkeypatch, "three", root_seed=12).particles.equals(
+        one.particles)
+
+
+def test_the_fit_is_the_same_on_dask_worker_threads_sharing_the_global_state(
+        tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    local = _toy_fit(tmp_path, monkeypatch, "local")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=3, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        threaded = _toy_fit(tmp_path, monkeypatch, "dask", scheduler=client)
+    assert threaded.workers == 3
+    assert threaded.particles.equals(local.particles)

@@ -176,10 +176,6 @@ def test_closer_source_picks_the_band_nearer_the_model_mean():
                                       "co2_avoided": "alternative (seed note (EMF))"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "earned cooperation (issue 12): utility-first margin 0.70 against 0.59 + 0.15 with "
-    "the earned-cooperation rule and the new data; refit pending"
-))
 def test_kalundborg_grows_utility_first_around_the_power_station():
     # P2 and P3 on a seed ensemble of the calibrated scenario
     report = validate("kalundborg", seeds=6)

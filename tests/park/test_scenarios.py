@@ -112,10 +112,6 @@ def kalundborg():
     return runs("kalundborg", 62)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "earned cooperation (issue 12): without the anchor 6.3 active against 8.0 with it "
-    "(ratio 0.79; the test asks < 0.7)"
-))
 def test_removing_the_anchor_tenant_weakens_kalundborg(kalundborg):
     without = runs("kalundborg_no_anchor", 62)
     assert mean(without, "active_exchanges") < 0.7 * mean(kalundborg, "active_exchanges")
@@ -125,10 +121,6 @@ def test_removing_the_anchor_tenant_weakens_kalundborg(kalundborg):
                                                                "savings_eur_per_year")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "earned cooperation (issue 12): fast rotation leaves 8.5 against 8.0: no weakening "
-    "under the new decision rule"
-))
 def test_fast_manager_rotation_weakens_kalundborg(kalundborg):
     rotating = runs("kalundborg", 62, turnover_rate=2.0)
     assert mean(rotating, "active_exchanges") < mean(kalundborg, "active_exchanges") - 1
@@ -141,10 +133,6 @@ def new_per_year(models, start, end):
                           for t in (m.exchanges_table() for m in models)]))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 13 refit: with physical availability years and the ABC posterior (by-product trust "
-    "median 0.85) the broker adds little after 1996 (0.20 against 0.17 new exchanges a year "
-    "without it): brokered matches still need trust the broker does not supply"))
 def test_removing_the_broker_slows_growth_after_1996(kalundborg):
     alone = runs("kalundborg", 62, broker_year=None)
     assert new_per_year(alone, 1996, 2023) < 0.6 * new_per_year(kalundborg, 1996, 2023)

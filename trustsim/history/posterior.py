@@ -13,19 +13,30 @@ milestones from 1996 on are never seen by the fit: they are the out-of-sample va
 
 The simulations run on the sweep runner's local workers (:mod:`trustsim.sweep.workers`: forked,
 model preloaded) or on a Dask cluster, through :class:`SeededMappingSampler`: task ``i`` of
-generation ``t`` seeds pyabc's proposal with ``SeedSequence(root_seed, spawn_key=(t, i))`` and
-each run's model seed comes from the root seed and the particle's values, so the posterior is
-the same whatever the number of workers or the backend.
+generation ``t`` (``t = -1``: the calibration sample) seeds pyabc's proposal with
+``SeedSequence(root_seed, spawn_key=(t + 1, i))`` and each run's model seed comes from the root
+seed and the particle's values, so the posterior is the same whatever the number of workers or
+the backend.
+
+pyabc draws its proposals from numpy's global ``RandomState`` (scipy's ``rvs`` and
+``np.random.choice`` without a generator; pyABC has no local random state, its issue 400).
+Each task therefore runs inside :func:`seeded_global_random`: numpy's global state seeded from
+the task's SeedSequence and the caller's state restored after, under a lock so that threads
+sharing the state (Dask worker threads) never interleave; :func:`run_abc` does the same around
+pyabc's own work in the calling process. The fit neither leaks into nor depends on the
+caller's global state.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import math
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +57,7 @@ __all__ = [
     "held_out_milestones",
     "particle_parameters",
     "run_abc",
+    "seeded_global_random",
     "simulate_particle",
     "weighted_quantiles",
 ]
@@ -119,19 +131,42 @@ def band_distance(marks: tuple[Milestone, ...], x: dict[str, float]) -> float:
     return math.sqrt(num / den)
 
 
-def _sample_task(factory, simulate_one: bytes, seed: int):
+#: Held while numpy's global state is seeded for pyabc (reentrant: in-process tasks nest).
+_GLOBAL_RANDOM = threading.RLock()
+
+
+@contextlib.contextmanager
+def seeded_global_random(seed: np.random.SeedSequence, *, lock: bool = True) -> Iterator[None]:
+    """Numpy's global RandomState seeded from ``seed`` inside the block, the caller's after.
+
+    Args:
+        seed: the block's SeedSequence (four 32-bit words of its state seed the global one).
+        lock: hold a process-wide lock for the block, so that threads sharing the global
+            state draw one block at a time (off for the calling process, whose block waits on
+            tasks that may run in other threads of the same process).
+    """
+    with _GLOBAL_RANDOM if lock else contextlib.nullcontext():
+        saved = np.random.get_state()  # noqa: NPY002 (pyabc's draws, restored below)
+        np.random.seed(seed.generate_state(4))  # noqa: NPY002, TID251 (pyabc: global state only)
+        try:
+            yield
+        finally:
+            np.random.set_state(saved)  # noqa: NPY002
+
+
+def _sample_task(factory, simulate_one: bytes, seed: np.random.SeedSequence):
     """One task of :class:`SeededMappingSampler`: sample from ``seed`` until one is accepted."""
     import cloudpickle
 
-    np.random.seed(seed)  # noqa: NPY002, TID251 (pyabc's proposals draw from numpy's global state)
     simulate = cloudpickle.loads(simulate_one)
     nr, sample = 0, factory()
-    while True:
-        new = simulate()
-        nr += 1
-        sample.append(new)
-        if new.accepted:
-            return sample, nr
+    with seeded_global_random(seed):
+        while True:
+            new = simulate()
+            nr += 1
+            sample.append(new)
+            if new.accepted:
+                return sample, nr
 
 
 def _seeded_sampler():
@@ -147,8 +182,8 @@ def _seeded_sampler():
             self.root_seed = root_seed
 
         def sample_until_n_accepted(self, n, simulate_one, t, **_):  # noqa: D102 (pyabc hook)
-            seeds = [int(np.random.SeedSequence(self.root_seed, spawn_key=(t + 1, i))
-                         .generate_state(1)[0]) for i in range(n)]
+            seeds = [np.random.SeedSequence(self.root_seed, spawn_key=(t + 1, i))
+                     for i in range(n)]
             task = functools.partial(_sample_task, self.sample_factory,
                                      cloudpickle.dumps(simulate_one))
             results = list(self.map_(task, seeds))
@@ -237,8 +272,6 @@ def run_abc(
     Raises:
         UserError: for bad sizes, or when pyabc is not installed.
     """
-    import contextlib
-
     for name, value, low in (("population", population, 4), ("generations", generations, 1),
                              ("workers", workers, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -259,9 +292,10 @@ def run_abc(
     db = out / "abc.db"
     if db.exists():
         db.unlink()
-    np.random.seed(root_seed % 2**32)  # noqa: NPY002, TID251 (pyabc's own draws in this process)
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
+        stack.enter_context(seeded_global_random(np.random.SeedSequence(root_seed),
+                                                 lock=False))
         map_, used = _mapper(stack, workers, scheduler)
         sampler = _seeded_sampler()(map_, root_seed)
         abc = pyabc.ABCSMC(model, prior, distance, population_size=population, sampler=sampler)
