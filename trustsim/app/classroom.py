@@ -36,7 +36,6 @@ def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, 
         page's own action, which other pages need not hear of).
     """
     version = solara.use_reactive(0)
-    nudge = solara.use_reactive(0)
     context = solara.use_memo(current_context, [])
 
     def subscribe():
@@ -45,10 +44,9 @@ def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, 
 
         def changed(kind: str) -> None:
             if kind in kinds:
+                # a request that meets a render of this page in another thread is rendered by
+                # that thread (reacton >= 1.11 looks again after releasing its render lock)
                 notify_later(context, lambda: version.set(room.version))
-                # reacton drops a render request that arrives while another thread ends a
-                # render of the same page: ask once more a moment later
-                notify_later(context, lambda: nudge.set(nudge.value + 1), delay=0.5)
 
         token = room.subscribe(changed)
         return lambda: room.unsubscribe(token)
@@ -272,6 +270,7 @@ def PickManager(room: Room, owner: str, name, seat_id, notice, version: int):
         if choice.value not in by_name:
             raise UserError("pick a free manager first")
         room.join(by_name[choice.value], name.value, owner)
+        notice.set("")  # an earlier refusal is no news on the seated page
         seat_id.set(by_name[choice.value])
 
     with solara.Card(f"Room {room.code}: take a plant manager", style={"max-width": "560px"}):
