@@ -6,9 +6,10 @@ opens one browser context per student, all at once, each joining the room and ta
 manager. Then, for each of --rounds rounds, every student chooses at the same moment (a third
 of them cheat on their first deal) and presses "I have chosen"; the clock advances when the
 last one has. Each student takes a manager of their own (the names are read from the menu
-first), so no two ask for the same one. Prints: page load (open /join until the manager form shows), join (press "Take
-this manager" until the seat shows), round latency (the last student's click until every
-page shows the new round), and the server's resident memory before and after.
+first), so no two ask for the same one. Prints: page load (open /join until the manager form
+shows), join (press "Take this manager" until the seat shows), round latency (the last
+student's click until every page shows the new round), and the server's resident memory
+before and after.
 
     .venv/bin/python scripts/load_app.py --students 30 [--rounds 5]
 
@@ -88,7 +89,7 @@ async def one_round(pages: list, teacher, n: int, times: dict) -> None:
     pattern = re.compile(rf"^Round {n} ")
     try:
         await asyncio.gather(*(p.locator(".trustsim-room-status", has_text=pattern).wait_for(
-            timeout=60_000) for p in [teacher, *pages]))
+            timeout=TIMEOUT_MS) for p in [teacher, *pages]))
     except Exception:
         print("waiting:", await teacher.locator(".trustsim-clock").inner_text())
         for k, page in enumerate(pages):

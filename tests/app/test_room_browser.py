@@ -24,12 +24,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 TIMEOUT = 60_000  # ms: bounds waits on a busy machine, asserts no speed
 
 
-KNOWN_MISSED_RENDER = pytest.mark.xfail(strict=False, reason=(
-    "open bug (issue 15 closing note): a page sometimes misses a room update, because "
-    "Reacton drops a render request that arrives while another thread renders it"
-))
-
-
 @pytest.fixture(scope="module")
 def app_url():
     with serve_app(disconnect_seconds=2) as url:
@@ -88,7 +82,6 @@ def wait_round(page, n: int) -> None:
     page.locator(".trustsim-room-status", has_text=re.compile(rf"^Round {n} ")).wait_for()
 
 
-@KNOWN_MISSED_RENDER
 def test_a_class_of_ten_plays_five_rounds_in_one_room(browser, app_url):
     started = time.perf_counter()
     teacher, code = open_room(browser, app_url, park="Planned park (designed all at once)")
@@ -139,7 +132,6 @@ def test_a_class_of_ten_plays_five_rounds_in_one_room(browser, app_url):
     print(f"teacher + 10 students, 5 rounds: {time.perf_counter() - started:.1f} s")
 
 
-@KNOWN_MISSED_RENDER
 def test_a_disconnect_frees_the_seat_and_rooms_are_isolated(browser, app_url):
     teacher_a, code_a = open_room(browser, app_url)
     teacher_b, code_b = open_room(browser, app_url, park="Minimal: two managers, one exchange")

@@ -205,8 +205,10 @@ def JoinPage():
     with room.lock if room is not None else nullcontext():
         seat = room.seats.get(seat_id.value) if room is not None else None
         mine = seat is not None and room.holds(owner, seat_id.value)
-    # a seated student hears of new rounds; one still picking also of seats taken and freed
-    version, refresh = use_room(room, ("round",) if mine else ("round", "seats"))
+    # a student's page hears of new rounds only: re-rendering every page still picking at each
+    # seat taken would close their open menus while a class of 30 joins; the menu is read when
+    # the page renders, and taking a manager that went meanwhile says so and reads it again
+    version, refresh = use_room(room, ("round",))
 
     def hold_seat_while_here():
         if room is None:
