@@ -79,8 +79,9 @@ def TeacherPage():
             with solara.Card("Room", classes=["trustsim-room"]):
                 solara.Text(f"Room code: {room.code}", classes=["trustsim-code"])
                 solara.Text(f"Students open /join?room={room.code} on this server, "
-                            "or /join and type the code.")
-                solara.Text(f"Park {room.levers.scenario}, seed {room.levers.seed}")
+                            "or /join and type the code.", classes=["trustsim-line"])
+                solara.Text(f"Park {room.levers.scenario}, seed {room.levers.seed}",
+                            classes=["trustsim-line"])
             Clock(room, version)
             Seats(room, version)
             with solara.Card("After the lesson"):
