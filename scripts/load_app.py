@@ -5,9 +5,11 @@ a room (a generated region of 200 firms by default, so that every student gets a
 opens one browser context per student, all at once, each joining the room and taking a
 manager. Then, for each of --rounds rounds, every student chooses at the same moment (a third
 of them cheat on their first deal) and presses "I have chosen"; the clock advances when the
-last one has. Prints: page load (open /join until the manager form shows), join (press "Take
-this manager" until the seat shows), round latency (the last student's click until every
-page shows the new round), and the server's resident memory before and after.
+last one has. Each student takes a manager of their own (the names are read from the menu
+first), so no two ask for the same one. Prints: page load (open /join until the manager form
+shows), join (press "Take this manager" until the seat shows), round latency (the last
+student's click until every page shows the new round), and the server's resident memory
+before and after.
 
     .venv/bin/python scripts/load_app.py --students 30 [--rounds 5]
 
@@ -38,28 +40,36 @@ from trustsim.app.harness import (
 TIMEOUT_MS = 300_000
 
 
-async def student(browser, url: str, code: str, k: int, times: dict, errors: list):
-    """Open the join page for student ``k`` and take a free manager; return the page."""
+async def free_managers(browser, url: str, code: str) -> list[str]:
+    """The names of the room's free managers, as a student's menu lists them."""
+    context = await browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(f"{url}join?room={code}")
+    await page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
+    await page.get_by_role("option").first.wait_for()
+    names = [name.strip() for name in await page.get_by_role("option").all_inner_texts()]
+    await context.close()
+    return names
+
+
+async def student(browser, url: str, code: str, k: int, manager: str, times: dict):
+    """Open the join page for student ``k`` and take ``manager``; return the page."""
     context = await browser.new_context(viewport={"width": 1366, "height": 768})
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
-    page.on("pageerror", lambda err: errors.append(f"student {k}: {err}"))
+    page.errors = []
+    page.on("pageerror", lambda err: page.errors.append(f"student {k}: {err}"))
     t0 = time.perf_counter()
     await page.goto(f"{url}join?room={code}")
     await page.get_by_label("Your name").wait_for()
     times["load"].append(time.perf_counter() - t0)
     await page.get_by_label("Your name").fill(f"Student {k}")
     t0 = time.perf_counter()
-    for attempt in range(20):  # another student may take the same manager first
-        await page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
-        await page.get_by_role("option").nth((k + attempt) % 5).click()
-        await page.get_by_role("button", name="Take this manager").click()
-        seat = page.locator(".trustsim-seat-status")
-        refused = page.locator(".v-alert")  # taken by another student meanwhile
-        await seat.or_(refused).first.wait_for()
-        if await seat.count():
-            break
-        errors.append(f"student {k}: {await refused.first.inner_text()} (tried again)")
+    await page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
+    await page.get_by_role("option", name=manager, exact=True).click()
+    await page.get_by_role("button", name="Take this manager").click()
+    await page.locator(".trustsim-seat-status").wait_for()
     times["join"].append(time.perf_counter() - t0)
     return page
 
@@ -79,7 +89,7 @@ async def one_round(pages: list, teacher, n: int, times: dict) -> None:
     pattern = re.compile(rf"^Round {n} ")
     try:
         await asyncio.gather(*(p.locator(".trustsim-room-status", has_text=pattern).wait_for(
-            timeout=60_000) for p in [teacher, *pages]))
+            timeout=TIMEOUT_MS) for p in [teacher, *pages]))
     except Exception:
         print("waiting:", await teacher.locator(".trustsim-clock").inner_text())
         for k, page in enumerate(pages):
@@ -111,17 +121,23 @@ async def run(url: str, students: int, rounds: int, park: str) -> int:
         await teacher.get_by_role("button", name="Open the room").click()
         code_text = await teacher.locator(".trustsim-code").inner_text()
         code = re.search(r"[A-Z]{4}", code_text)[0]
+        managers = await free_managers(browser, url, code)
+        if len(managers) < students:
+            print(f"the park has {len(managers)} free managers for {students} students",
+                  file=sys.stderr)
+            return 2
         t0 = time.perf_counter()
-        pages = await asyncio.gather(
-            *(student(browser, url, code, k, times, errors) for k in range(students)))
+        pages = await asyncio.gather(*(student(browser, url, code, k, managers[k], times)
+                                       for k in range(students)))
         seated = time.perf_counter() - t0
         memory["seated"] = memory_mb(pid) if pid else float("nan")
         for n in range(1, rounds + 1):
             await one_round(pages, teacher, n, times)
         memory["end"] = memory_mb(pid) if pid else float("nan")
-        text = await teacher.locator("body").inner_text()
-        if "Traceback" in text:
-            errors.append("teacher: a traceback is on the page")
+        for k, page in enumerate([teacher, *pages]):
+            if "Traceback" in await page.locator("body").inner_text():
+                errors.append(f"page {k}: a traceback is on the page")
+            errors.extend(getattr(page, "errors", []))
         await browser.close()
     print(f"room {code} ({park}): {students} students seated in {seated:.1f} s, "
           f"{rounds} rounds played")

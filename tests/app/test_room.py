@@ -52,6 +52,28 @@ def test_seats_are_one_student_each_and_only_their_page_plays_them(room):
     assert not room.park.controlled.any()
 
 
+def test_two_students_choosing_last_at_once_play_one_round(room):
+    room.join("plant", "Ada", "a")
+    room.join("greenhouse", "Bo", "b")
+    # a slow listener (a page re-rendering) keeps both choices in flight together
+    room.subscribe(lambda kind: time.sleep(0.05) if kind == "choices" else None)
+    for n in range(1, 9):
+        start = threading.Barrier(2)
+
+        def choose(owner: str, facility: str, start=start) -> None:
+            start.wait()
+            room.ready(owner, facility)
+
+        threads = [threading.Thread(target=choose, args=seat)
+                   for seat in (("a", "plant"), ("b", "greenhouse"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert room.round == n  # one round per pair of choices, never two
+        assert room.waiting_for() == ["Ada", "Bo"]
+
+
 def test_the_history_csv_holds_the_time_series_and_every_choice(room):
     room.join("plant", "Ada", "a")
     room.set_clock("manual")
@@ -139,3 +161,39 @@ def test_the_play_loop_stops_when_the_page_closes_or_the_park_ends():
     finished = threading.Event()
     start_loop(None, 0.0, lambda: False, finished.set)
     assert finished.wait(5)
+
+
+def test_a_page_renders_every_round_advanced_from_other_threads(room):
+    """Rounds played on four threads at once, each re-rendering the page from a notification
+    thread while other threads render it: the page ends on the last round (none is lost)."""
+    solara = pytest.importorskip("solara", reason="the app extra is not installed")
+    import ipyvuetify as v
+
+    from trustsim.app.classroom import use_room
+
+    room.set_clock("manual")
+
+    @solara.component
+    def Probe():
+        use_room(room, ("round",))
+        with room.lock:
+            solara.Text(f"round {room.round}", classes=["probe"])
+
+    _, rc = solara.render(Probe(), handle_error=False)
+    try:
+        def shown() -> str:
+            return rc.find(v.Html, class_="probe").widget.children[0]
+
+        threads = [threading.Thread(target=lambda: [room.advance() for _ in range(6)])
+                   for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert room.round == 24
+        deadline = time.monotonic() + 20
+        while shown() != "round 24" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert shown() == "round 24"
+    finally:
+        rc.close()

@@ -36,7 +36,6 @@ def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, 
         page's own action, which other pages need not hear of).
     """
     version = solara.use_reactive(0)
-    nudge = solara.use_reactive(0)
     context = solara.use_memo(current_context, [])
 
     def subscribe():
@@ -45,10 +44,9 @@ def use_room(room: Room | None, kinds: tuple[str, ...] = CHANGES) -> tuple[int, 
 
         def changed(kind: str) -> None:
             if kind in kinds:
+                # a request that meets a render of this page in another thread is rendered by
+                # that thread (reacton >= 1.11 looks again after releasing its render lock)
                 notify_later(context, lambda: version.set(room.version))
-                # reacton drops a render request that arrives while another thread ends a
-                # render of the same page: ask once more a moment later
-                notify_later(context, lambda: nudge.set(nudge.value + 1), delay=0.5)
 
         token = room.subscribe(changed)
         return lambda: room.unsubscribe(token)
@@ -81,8 +79,9 @@ def TeacherPage():
             with solara.Card("Room", classes=["trustsim-room"]):
                 solara.Text(f"Room code: {room.code}", classes=["trustsim-code"])
                 solara.Text(f"Students open /join?room={room.code} on this server, "
-                            "or /join and type the code.")
-                solara.Text(f"Park {room.levers.scenario}, seed {room.levers.seed}")
+                            "or /join and type the code.", classes=["trustsim-line"])
+                solara.Text(f"Park {room.levers.scenario}, seed {room.levers.seed}",
+                            classes=["trustsim-line"])
             Clock(room, version)
             Seats(room, version)
             with solara.Card("After the lesson"):
@@ -207,8 +206,10 @@ def JoinPage():
     with room.lock if room is not None else nullcontext():
         seat = room.seats.get(seat_id.value) if room is not None else None
         mine = seat is not None and room.holds(owner, seat_id.value)
-    # a seated student hears of new rounds; one still picking also of seats taken and freed
-    version, refresh = use_room(room, ("round",) if mine else ("round", "seats"))
+    # a student's page hears of new rounds only: re-rendering every page still picking at each
+    # seat taken would close their open menus while a class of 30 joins; the menu is read when
+    # the page renders, and taking a manager that went meanwhile says so and reads it again
+    version, refresh = use_room(room, ("round",))
 
     def hold_seat_while_here():
         if room is None:
@@ -272,6 +273,7 @@ def PickManager(room: Room, owner: str, name, seat_id, notice, version: int):
         if choice.value not in by_name:
             raise UserError("pick a free manager first")
         room.join(by_name[choice.value], name.value, owner)
+        notice.set("")  # an earlier refusal is no news on the seated page
         seat_id.set(by_name[choice.value])
 
     with solara.Card(f"Room {room.code}: take a plant manager", style={"max-width": "560px"}):

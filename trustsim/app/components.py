@@ -50,6 +50,11 @@ CSS = """
 .trustsim-teacher .trustsim-side { flex: 0 0 380px; max-width: 380px; }
 .trustsim-info { max-width: 60em; font-size: 15px; line-height: 1.5; }
 .trustsim-seats td, .trustsim-seats th { padding: 2px 10px; text-align: left; }
+.trustsim-line, .trustsim-code, .trustsim-waiting, .trustsim-room-status, span.trustsim-clock
+  { display: block; margin: 2px 0; }
+.trustsim-clock .v-btn-group { flex-wrap: wrap; height: auto !important; }
+.trustsim-clock .v-btn-group .v-btn { height: 34px !important; }
+.trustsim-side .v-slider.v-input { margin-top: 26px; }
 @media (max-width: 1000px) { .trustsim-side { flex: 1 1 100%; max-width: none; } }
 """
 

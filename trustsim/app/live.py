@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -45,16 +44,14 @@ def run_in(context: Any | None, fn: Callable[[], None]) -> None:
         fn()
 
 
-def notify_later(context: Any | None, fn: Callable[[], None], delay: float = 0.0) -> None:
-    """Run ``fn`` in ``context`` on a notification thread (after ``delay`` seconds).
+def notify_later(context: Any | None, fn: Callable[[], None]) -> None:
+    """Run ``fn`` in ``context`` on a notification thread.
 
     A failure is logged, never raised.
     """
 
     def job() -> None:
         try:
-            if delay:
-                time.sleep(delay)
             run_in(context, fn)
         except Exception:  # noqa: BLE001 - a closed page must not stop the others
             log.exception("re-rendering a page failed")

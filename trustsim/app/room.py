@@ -270,16 +270,22 @@ class Room:
         self._arm_timer()
 
     def _maybe_advance(self) -> None:
-        with self.lock:
-            due = (self.clock == "everyone" and self.seats
-                   and all(s.ready for s in self.seats.values()))
-        if due:
-            self.advance()
+        if self.clock == "everyone":
+            self.advance(when_everyone_chose=True)
 
-    def advance(self) -> bool:
-        """Play one round with the students' choices; return whether a round was played."""
+    def advance(self, when_everyone_chose: bool = False) -> bool:
+        """Play one round with the students' choices; return whether a round was played.
+
+        Args:
+            when_everyone_chose: play only if every seated student has chosen (checked under
+                the same hold of the lock as the round, so that two students choosing last at
+                the same moment play one round, not two).
+        """
         with self.lock:
             if self.closed or self.finished:
+                return False
+            if when_everyone_chose and not (
+                    self.seats and all(s.ready for s in self.seats.values())):
                 return False
             park = self.park
             try:

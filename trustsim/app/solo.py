@@ -167,7 +167,8 @@ def SoloPage():
                 solara.SliderInt("Rounds per step", value=per_step, min=1, max=8,
                                  thumb_label="always")
                 solara.Text(f"One step = {per_step.value} round(s) = "
-                            f"{per_step.value / session.park.steps_per_year:g} years")
+                            f"{per_step.value / session.park.steps_per_year:g} years",
+                            classes=["trustsim-line"])
                 solara.Text(f"Round {session.time}, year {session.park.year:.2f}; play stops in "
                             f"{session.end_year:.0f}.", classes=["trustsim-clock"])
             LeversPanel(levers, session, rebuild)
