@@ -47,7 +47,6 @@ def test_a_switch_replaces_the_posterior_draw_of_its_parameter():
 
     import numpy as np
 
-    from trustsim.figures.e10_kalundborg import switched_posterior
     from trustsim.history.validation import posterior_simulate
     from trustsim.park.scenarios.calibration import parse_calibration
     from trustsim.park.simulate import simulate
@@ -60,7 +59,7 @@ def test_a_switch_replaces_the_posterior_draw_of_its_parameter():
     cal = parse_calibration(text, "posterior")
     particle = cal.particle(cal.draw(4)[1])
     assert particle["trust_gain"] > 0  # the posterior has the parameter: it would win
-    got = switched_posterior("kalundborg", seed=seed, overrides=dict(off), switch=off, **kw)
+    got = posterior_simulate("kalundborg", seed=seed, overrides=dict(off), switch=off, **kw)
     want = simulate("kalundborg", seed=seed, years=30, overrides={**particle, **off})
     assert got.summary == want.summary
     drawn = posterior_simulate("kalundborg", seed=seed, overrides=dict(off), **kw)

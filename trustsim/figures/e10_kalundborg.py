@@ -71,33 +71,6 @@ def formation_rate(runs: Any) -> Any:
     return runs.assign(formation_rate=runs.exchanges_formed / (runs.year - START_YEAR))
 
 
-def switched_posterior(
-    scenario: str,
-    *,
-    seed: Any,
-    years: float | None = None,
-    overrides: dict[str, Any] | None = None,
-    timeseries_stride: int | None = None,
-    calibration_text: str,
-    replicates: int,
-    switch: dict[str, Any],
-) -> Any:
-    """A posterior predictive run with a mechanism switched off over every draw.
-
-    As :func:`trustsim.history.validation.posterior_simulate`, but the switch's parameters
-    replace the particle's where the posterior has them (``trust_gain``,
-    ``tie_discovery_rate``, ...), so the ablation removes the mechanism in every draw.
-    """
-    from trustsim.park.scenarios.calibration import parse_calibration
-    from trustsim.park.simulate import simulate
-
-    cal = parse_calibration(calibration_text, "posterior")
-    particle = cal.particle(cal.draw(replicates)[int(seed.spawn_key[-1])])
-    return simulate(scenario, seed=seed, years=years,
-                    overrides={**(overrides or {}), **particle, **switch},
-                    timeseries_stride=timeseries_stride)
-
-
 def verdict(held_out: list[bool], rate: float, rate_band: tuple[float, float]) -> bool:
     """Whether E10 holds: enough held-out counts inside the band and the rate inside its band.
 
@@ -165,7 +138,7 @@ def build(ctx: Context) -> list[Finding]:
     result = ablation.ablate(
         ctx, "E10", runs, derive=formation_rate,
         run_fn=lambda switch: functools.partial(
-            switched_posterior, calibration_text=text, replicates=spec.replicates,
+            posterior_simulate, calibration_text=text, replicates=spec.replicates,
             switch=dict(switch.settings)))
     ablation.draw(result, ax_d, "(d) ablation: formation rate")
     ctx.save(fig, "E10_kalundborg_replay")

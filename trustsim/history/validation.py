@@ -494,19 +494,23 @@ def posterior_simulate(
     timeseries_stride: int | None = None,
     calibration_text: str,
     replicates: int,
+    switch: dict[str, Any] | None = None,
 ) -> Any:
     """One posterior predictive run for the sweep runner (a ``run_fn``).
 
     Replicate ``r`` (the last entry of the run seed's spawn key) runs with particle
     ``draw(replicates)[r]`` of the calibration, whose values replace the calibration's point
-    values among ``overrides`` (a calibrated spec carries them as fixed overrides).
+    values among ``overrides`` (a calibrated spec carries them as fixed overrides). A
+    mechanism ``switch`` (an ablation's settings) replaces the particle's values in turn, so
+    the mechanism is off in every draw.
     """
     from trustsim.park.simulate import simulate
 
     cal = _parsed(calibration_text)
     r = int(seed.spawn_key[-1])
     particle = cal.particle(cal.draw(replicates)[r])
-    return simulate(scenario, seed=seed, years=years, overrides={**(overrides or {}), **particle},
+    return simulate(scenario, seed=seed, years=years,
+                    overrides={**(overrides or {}), **particle, **(switch or {})},
                     timeseries_stride=timeseries_stride)
 
 
