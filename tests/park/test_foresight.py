@@ -20,7 +20,7 @@ from trustsim.park.foresight import Rules, honours, reputation_cost, solve, valu
 
 BASE = dict(reward=3.0, sucker=-2.0, temptation=5.0, gain=0.2, loss=1.0, detection=1.0,
             misperception=0.0, partner_cheats_below=0.0, exit_below=0.15, fine=0.0,
-            reputation=0.0, patience=0.9)
+            reputation=0.0, patience=0.9, safeguard=0.0)
 
 
 def rules(**kw) -> Rules:
@@ -34,6 +34,7 @@ def play(p: dict, tau: float, cheat_at) -> float:
     for t in range(int(math.log(1e-12) / math.log(delta)) + 1):
         partner_honours = tau >= p["partner_cheats_below"]
         cheat = cheat_at(t, tau)
+        total -= disc * p["safeguard"] * (1.0 - tau)
         if cheat:
             total += disc * ((p["temptation"] if partner_honours else 0.0)
                              - p["fine"] - p["reputation"])
@@ -47,10 +48,11 @@ def play(p: dict, tau: float, cheat_at) -> float:
     return total
 
 
-def schedules(p: dict, tau: float, longest: int = 15) -> float:
-    """Best discounted payoff of "cheat every k-th round, first at round phase"."""
-    return max(play(p, tau, lambda t, _, k=k, ph=ph: t % k == ph)
-               for k in range(1, longest + 1) for ph in range(k))
+def schedules(p: dict, tau: float, longest: int = 15, burst: int = 6) -> float:
+    """Best discounted payoff of "cheat the first b rounds, then every k-th round, first at
+    round b + phase", b up to ``burst``."""
+    return max(play(p, tau, lambda t, _, b=b, k=k, ph=ph: t < b or (t - b) % k == ph)
+               for b in range(burst + 1) for k in range(1, longest + 1) for ph in range(k))
 
 
 @pytest.mark.parametrize("enforced", [(0.0, 0.0), (0.5, 2.0), (0.9, 1.0)])
@@ -77,6 +79,9 @@ FORGIVING = [
     dict(partner_cheats_below=0.62, loss=0.4, gain=0.2, sucker=0.0),
     # partner honours until it exits: a cheat costs nothing until trust runs out
     dict(partner_cheats_below=0.0, loss=0.3, gain=0.1, sucker=0.0),
+    # the same partner, who demands safeguards while it distrusts: a cheat costs until
+    # trust is earned back
+    dict(partner_cheats_below=0.0, loss=0.3, gain=0.1, sucker=0.0, safeguard=4.0),
 ]
 
 
@@ -125,6 +130,28 @@ def test_forgiving_trust_raises_the_threshold():
     assert 0.65 < first <= 0.71
     never = honours(rules(**FORGIVING[2], patience=0.99), np.array([0.99]))
     assert not never[0]
+
+
+def test_safeguards_make_a_forgiving_partner_worth_honouring():
+    """A partner who never reciprocates, short of exit, is cheated now and then at any
+    patience; once it demands safeguards in proportion to its distrust, honouring pays above
+    a patience that the brute-force schedules locate independently, and more safeguards need
+    less patience."""
+    deltas = np.linspace(0.3, 0.99, 70)
+    free = {**FORGIVING[2]}
+    assert not honours(rules(**free, patience=deltas), np.full(70, 0.9)).any()
+    first = {}
+    for sigma in (2.0, 4.0):
+        honest = honours(rules(**free, safeguard=sigma, patience=deltas), np.full(70, 0.9))
+        assert honest.any() and not honest.all()
+        first[sigma] = deltas[honest].min()
+        assert honest[deltas >= first[sigma]].all()
+        # independent: the best periodic schedule stops beating honour-always there
+        for d in (first[sigma] - 0.02, first[sigma] + 0.02):
+            p = {**BASE, **free, "safeguard": sigma, "patience": d}
+            always = play(p, 0.9, lambda t, tau: False)
+            assert (schedules(p, 0.9) > always + 1e-9) is (d < first[sigma]), (sigma, d)
+    assert first[4.0] < first[2.0]
 
 
 @pytest.mark.parametrize("reach", [0.25, 0.5, 1.0])
@@ -186,7 +213,7 @@ def simulate(p: dict, valuation, tau0: float, first: np.ndarray, u: np.ndarray) 
                        np.where(partner_honours, p["reward"], p["sucker"]))
         truly_seen = cheat & (u[t, :, 0] < d)
         seen = truly_seen ^ (u[t, :, 1] < m)
-        pay = pay - seen * p["fine"]
+        pay = pay - seen * p["fine"] - p["safeguard"] * (1 - tau)
         total += np.where(alive, delta**t * pay, 0.0)
         tau = np.where(seen, tau * (1 - p["loss"]), tau + p["gain"] * (1 - tau))
         alive &= tau >= p["exit_below"]
@@ -201,11 +228,12 @@ def test_consistency_law_on_simulated_payoffs():
     starts = {True: 0, False: 0}
     for delta in (0.6, 0.8, 0.93):
         for tempt in (4.0, 6.0):
-            for loss in (0.3, 0.7):
+            for loss, safeguard in ((0.3, 0.0), (0.7, 0.0), (0.3, 3.0)):
                 for exit_below in (0.1, 0.35):
                     p = {**BASE, "patience": delta, "temptation": tempt, "sucker": 3 - tempt,
                          "loss": loss, "exit_below": exit_below, "partner_cheats_below": 0.5,
-                         "detection": 0.8, "misperception": 0.05, "gain": 0.2, "fine": 0.5}
+                         "detection": 0.8, "misperception": 0.05, "gain": 0.2, "fine": 0.5,
+                         "safeguard": safeguard}
                     valuation = solve(rules(**p))
                     tau0 = 0.8
                     honest = bool(valuation.honours([tau0])[0])

@@ -95,6 +95,7 @@ def test_reinforcement_over_one_exchange_per_manager_is_the_roth_erev_rule():
     {"adaptation": "reinforcement"},
     {"adaptation": "imitation", "rival_strategy": "tit_for_tat", "rival_share": 0.5},
     {"gossip_reach": 2, "broker_year": 1970, "noise": 0.05},
+    {"safeguard_cost": 0.2, "noise": 0.05},
 ])
 def test_array_round_equals_the_reference_with_the_new_rules(over):
     a = SymbiosisPark("kalundborg", rng=6, **over)

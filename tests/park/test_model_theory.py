@@ -209,3 +209,70 @@ def _forced_gain_mixed(base, step, years, patience, over):
     a[:pay.size], b[:forced.size] = pay, forced
     r = step - int(base.ex.start[0])
     return float(((b[r:] - a[r:]) * patience ** np.arange(n - r)).sum())
+
+
+# -- safeguards: a lost trust costs every round until it is earned back -----------------------
+
+
+def recorded_payoffs(years, patience, cheat_at=None, **overrides):
+    """The plant's payoff in each step, as the model books it (safeguards included)."""
+    model = SymbiosisPark("minimal", rng=0, patience=patience, **overrides)
+    booked, last = [], 0.0
+    for k in range(years * model.steps_per_year):
+        if k == cheat_at:
+            model.take_control("plant")
+            model.choose(0, False)
+        model.step()
+        if k == cheat_at:
+            model.release_control("plant")
+        total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
+        booked.append(total - last)
+        last = total
+    return model, np.array(booked)
+
+
+@pytest.mark.slow
+def test_consistency_law_holds_on_booked_payoffs_with_safeguards():
+    """Forgiving trust, with the partner demanding safeguards for its distrust.
+
+    Without safeguards no patience makes honouring throughout a best response when trust
+    forgives (test above); with them a seen cheat costs the cheater every round until the trust
+    is won back, so patient managers honour. Either way a forced single cheat, valued on the
+    payoffs the model books, never pays where the manager honours, and where it pays the
+    manager does not honour.
+    """
+    years = 40
+    honoured = paid = 0
+    for patience in (0.6, 0.8, 0.95):
+        for temptation in (0.2, 1.0):
+            for safeguard in (0.3, 0.8):
+                over = {"utility_temptation": temptation, "trust_loss": 0.3,
+                        "safeguard_cost": safeguard}
+                base, pay = recorded_payoffs(years, patience, **over)
+                if base.ex.n == 0:
+                    continue
+                start = int(base.ex.start[0])
+                alive = int(base.ex.end[0]) if base.ex.end[0] >= 0 else years * 4
+                gains = []
+                for r in (r for r in (1, 9) if start + r < alive):
+                    _, forced = recorded_payoffs(years, patience, cheat_at=start + r, **over)
+                    diff = (forced - pay)[start + r:]
+                    gains.append(float((diff * patience ** np.arange(diff.size)).sum()))
+                if not gains:
+                    continue
+                reward = float(base.ex.reward[0, 0])
+                if honoured_throughout(base):
+                    honoured += 1
+                    assert max(gains) <= 1e-9 * reward, (patience, temptation, safeguard, gains)
+                if max(gains) > 1e-9 * reward:
+                    paid += 1
+                    assert not honoured_throughout(base), (patience, temptation, safeguard)
+    assert honoured >= 3 and paid >= 1, (honoured, paid)  # both directions were exercised
+
+
+def test_safeguards_make_patient_managers_honour_where_forgiving_trust_alone_does_not():
+    over = {"trust_loss": 0.3}
+    assert not honoured_throughout(run_minimal(years=20, patience=0.95, **over))
+    assert honoured_throughout(run_minimal(years=20, patience=0.95, safeguard_cost=0.5, **over))
+    impatient = run_minimal(years=20, patience=0.5, safeguard_cost=0.5, **over)
+    assert not honoured_throughout(impatient)

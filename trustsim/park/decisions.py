@@ -10,6 +10,8 @@ them as the state. The rules a manager reckons with are exactly the model's:
 - the partner's trust moves by ``trust_gain`` and ``trust_loss`` (:mod:`trustsim.park.operation`);
 - the partner reciprocates (cheats) while its trust is below ``trust_threshold`` and ends the
   exchange when its trust is below ``trust_exit`` (:mod:`trustsim.park.termination`);
+- the partner demands safeguards in proportion to its distrust: ``safeguard_cost`` x value x
+  (1 - its trust) a round, so a trust lost costs the manager until it is earned back;
 - an enforced formal contract fines a seen cheat ``enforcement`` x ``formal_penalty`` x value;
 - third parties: a seen cheat lowers the trust of the manager's other partners, through gossip
   over ties within ``gossip_reach`` hops (by ``trust_loss`` x ``gossip_weight`` per hop) and,
@@ -55,6 +57,7 @@ def rules_for(s: ParkState, me: NDArray[np.int64], partner: NDArray[np.int64],
         misperception=p["misperception"], partner_cheats_below=p["trust_threshold"],
         exit_below=p["trust_exit"],
         fine=fine, reputation=0.0, patience=s.patience[me],
+        safeguard=p["safeguard_cost"] * value,
     )
 
 

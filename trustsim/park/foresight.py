@@ -15,12 +15,15 @@ model's own response rules, with the partner's trust in i, tau = ``trust[j, i]``
   ``exit_below``;
 - a seen cheat costs i the expected formal fine p F and the reputation cost K: with
   probability h the news reaches i's other partners, whose exchanges with i lose value
-  (:func:`value_loss`, :func:`reputation_cost`).
+  (:func:`value_loss`, :func:`reputation_cost`);
+- while the exchange lasts, j demands safeguards in proportion to its distrust: i pays
+  sigma (1 - tau) a round (prepayment, guarantees, inspection), so a trust lost costs i every
+  round until it is earned back.
 
 With patience delta the value of a live exchange at trust tau solves the Bellman equation
 [Bellman1957]::
 
-    Q_a(tau) = u_a(tau) - q_a c
+    Q_a(tau) = u_a(tau) - sigma (1 - tau) - q_a c
                + delta (q_a [tau_d >= x] V(tau_d) + (1 - q_a) [tau_u >= x] V(tau_u))
     V(tau)   = max(Q_honour(tau), Q_cheat(tau))
 
@@ -90,6 +93,8 @@ class Rules:
         fine: Expected formal fine p F per seen cheat, >= 0.
         reputation: Reputation cost K per seen cheat (:func:`reputation_cost`), >= 0.
         patience: Discount factor delta, in [0, MAX_PATIENCE].
+        safeguard: sigma, what i pays a round at j's full distrust (j's trust 0), >= 0;
+            at trust tau it pays sigma (1 - tau).
     """
 
     reward: NDArray[np.float64]
@@ -104,6 +109,7 @@ class Rules:
     fine: NDArray[np.float64]
     reputation: NDArray[np.float64]
     patience: NDArray[np.float64]
+    safeguard: NDArray[np.float64] | float = 0.0
 
     def __post_init__(self) -> None:
         names = [f.name for f in fields(self)]
@@ -120,7 +126,7 @@ class Rules:
                 raise UserError(f"{name} must be finite")
             if name in _UNIT_FIELDS:
                 _check_range(name, a, 0.0, 1.0)
-            elif name in ("fine", "reputation"):
+            elif name in ("fine", "reputation", "safeguard"):
                 _check_range(name, a, 0.0, math.inf)
             elif name == "patience":
                 _check_range(name, a, 0.0, MAX_PATIENCE)
@@ -335,7 +341,8 @@ def _q_values(r: dict, tau, cont_up, cont_down):
     q = []
     for payoff, seen in ((np.where(partner_honours, r["reward"], r["sucker"]), r["seen_honour"]),
                          (np.where(partner_honours, r["temptation"], 0.0), r["seen_cheat"])):
-        q.append(payoff - seen * cost + seen * cont_down + (1.0 - seen) * cont_up)
+        q.append(payoff - r["safeguard"] * (1.0 - tau) - seen * cost + seen * cont_down
+                 + (1.0 - seen) * cont_up)
     return q[0], q[1]
 
 
@@ -356,7 +363,7 @@ def _policy_values(rules: Rules, grid: NDArray[np.float64], rows: NDArray[np.int
     seen = np.where(cheat, r["seen_cheat"], r["seen_honour"])
     payoff = np.where(cheat, np.where(partner_honours, r["temptation"], 0.0),
                       np.where(partner_honours, r["reward"], r["sucker"]))
-    rhs = payoff - seen * (r["fine"] + r["reputation"])
+    rhs = payoff - r["safeguard"] * (1.0 - tau) - seen * (r["fine"] + r["reputation"])
     state = np.arange(n * g).reshape(n, g)
     first = (np.arange(n) * g)[:, None]
     row_ids, col_ids, entries = [state], [state], [np.ones((n, g))]

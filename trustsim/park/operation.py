@@ -11,11 +11,12 @@ the value of honouring and cheating under the model's own response rules, and re
 while their trust in the partner is below ``trust_threshold``: :mod:`trustsim.park.decisions`;
 learners by their propensity; kernel strategies by their rule; a student's choice where a
 student controls the side); execution noise flips the action; the payoff is the stage game's
-entry times the period's volume factor, minus the exogenous sanction (default 0) and the
-formal-contract penalty when the partner saw a defection; the partner observes the action
-(a by-product defection goes unnoticed with probability 1 - ``byproduct_detection``, any
-action is misread with probability ``misperception``, and a delivery short of
-``shortfall_tolerance`` of the usual volume is read as the supplier cheating
+entry times the period's volume factor, minus the safeguards the partner demands for its
+distrust (``safeguard_cost`` x value x (1 - its trust), paid every round), the exogenous
+sanction (default 0) and the formal-contract penalty when the partner saw a defection; the
+partner observes the action (a by-product defection goes unnoticed with probability
+1 - ``byproduct_detection``, any action is misread with probability ``misperception``, and a
+delivery short of ``shortfall_tolerance`` of the usual volume is read as the supplier cheating
 [GreenPorter1984]); trust moves towards the observation [Slovic1993: trust is built slowly and
 lost fast]; mutual cooperation strengthens the tie.
 """
@@ -244,6 +245,8 @@ def play_round(s: ParkState, ids: NDArray[np.int64], draws: RoundDraws) -> Round
     other = honour[:, ::-1]
     base = np.where(honour, np.where(other, reward, sucker), np.where(other, tempt, punish))
     pay = base * draws.factor[:, None]
+    if p["safeguard_cost"] > 0.0:  # what each side pays for its partner's distrust
+        pay = pay - (p["safeguard_cost"] * value)[:, None] * (1.0 - trust[:, ::-1])
     pay = pay - np.where(seen & embedded, sanction, 0.0)
     fined = seen & formal[:, None] & (u[_ENFORCE] < p["enforcement"])
     pay = pay - np.where(fined, penalty[:, None], 0.0)
@@ -393,12 +396,14 @@ def play_round_reference(
         if float(draws.factor[k]) < p["shortfall_tolerance"]:
             seen[0] = 1
         for s in (0, 1):
-            me, o = sides[s], act[1 - s]
+            me, o, o_id = sides[s], act[1 - s], sides[1 - s]
             if act[s] == 0:
                 base = ex.reward[e, s] if o == 0 else ex.sucker[e, s]
             else:
                 base = ex.temptation[e, s] if o == 0 else ex.punishment[e, s]
             pay = float(base) * float(draws.factor[k])
+            if p["safeguard_cost"] > 0.0:
+                pay = pay - p["safeguard_cost"] * value * (1.0 - float(state.trust[o_id, me]))
             caught = seen[s] == 1
             if caught and known[me]:
                 pay = pay - p["sanction_strength"] * value

@@ -215,6 +215,10 @@ PARAMETERS: dict[str, Parameter] = {
            doc="mutual trust needed to negotiate a by-product exchange"),
         _p("relational_trust", "1", 0.65, doc="mutual trust needed for a relational contract"),
         _p("trust_exit", "1", 0.15, doc="an exchange ends when either side's trust falls below"),
+        _p("safeguard_cost", "1", 0.0,
+           doc="safeguards a partner demands in proportion to its distrust (prepayment, "
+               "guarantees, inspection) [Williamson1983; DyerChu2003]: a side pays this share "
+               "of the period's value times (1 - its partner's trust in it) every round"),
         _p("share_trust", "1", 0.6,
            doc="trust needed to share sensitive stream data with a social tie"),
         # -- social ties, gossip, sanctions -------------------------------------------------
