@@ -6,6 +6,7 @@ compared across workers and backends; a run with noise above 0.4 raises, like a 
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
@@ -99,5 +100,6 @@ def worker_facts_simulate(scenario, *, seed, parent, marker, **kwargs):
         pid=os.getpid(),
         parent_threads=parent_threads,
         openblas_threads=os.environ.get("OPENBLAS_NUM_THREADS"),
+        frozen_objects=gc.get_freeze_count(),
     )
     return output

@@ -7,13 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import trustsim
 from tests.sweep._fake_model import fake_simulate
 from trustsim import load_results, load_timeseries
 from trustsim.errors import UserError
-from trustsim.sweep.results import SCHEMA_VERSION, ResultStore, part_header
+from trustsim.sweep.results import SCHEMA_VERSION, ResultStore, content_hash, part_header
 from trustsim.sweep.runner import run_sweep
 
 SPEC = {
@@ -233,3 +234,13 @@ def test_parts_have_page_checksums(swept):
     path.write_bytes(bytes(data))
     with pytest.raises(OSError, match="CRC"):
         pq.read_table(path, page_checksum_verification=True)
+
+
+def test_content_hash_is_the_one_earlier_parts_carry():
+    """Values, null masks and types hash to the digest parts written earlier carry."""
+    table = pa.table({"run": [0, 1, 2], "x": [0.5, None, 2.0], "ok": [True, None, False],
+                      "s": ["a", None, "c"], "n": pa.nulls(3), "y": [1.0, 2.0, 3.0]})
+    assert content_hash(table) == (
+        "d1070516b3716e656fe0d008c6b6aeba93fc3f517e4e14204b30893981eb2e8b")
+    filled = table.set_column(1, "x", pa.array([0.5, 0.0, 2.0]))
+    assert content_hash(filled) != content_hash(table)  # a null is not the value behind it

@@ -110,6 +110,7 @@ def test_forkserver_workers_come_from_a_single_threaded_server(tmp_path):
     assert (pool.status == "ok").all() and len(set(pool.pid)) == 2
     assert (pool.parent_threads == 1).all()
     assert (pool.openblas_threads == "1").all()
+    assert (pool.frozen_objects > 0).all()  # the inherited heap is out of the collector's walk
 
 
 def test_guided_chunks_shrink_to_single_runs(tmp_path):
