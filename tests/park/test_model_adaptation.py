@@ -35,6 +35,29 @@ def test_imitation_spreads_the_strategy_that_earns_more():
     assert fl[-1] > fl[0] + 0.1
 
 
+#: A facilitated region without enforcement, gossip or registry: only the partners' own trust,
+#: its exit rule and the safeguards it demands make a cheat cost anything.
+BARE = {"n_facilities": 60, "region_km": 15, "region_seed": 1, "enforcement": 0.0,
+        "liability_share": 1.0, "utility_temptation": 0.5, "gossip_reach": 0,
+        "broker_registry": False, "adaptation": "imitation", "rival_strategy": "all_d",
+        "rival_share": 0.2, "safeguard_cost": 0.5}
+
+
+def test_cooperation_rises_at_high_patience_and_collapses_at_low():
+    """No rule encodes a threshold: managers value their choices and imitate what earns more."""
+    end = {}
+    for patience in (0.3, 0.9):
+        model = SymbiosisPark("region", rng=1, patience=patience, **BARE)
+        model.run_years(25)
+        fl, _ = shares(model)
+        end[patience] = (model.summary(), fl[0], fl[-1])
+    low, high = end[0.3][0], end[0.9][0]
+    assert low["cooperation_rate"] < 0.1 < 0.8 < high["cooperation_rate"]
+    assert high["active_exchanges"] >= 3 > low["active_exchanges"]
+    assert end[0.3][2] < end[0.3][1] - 0.05  # impatient: cheats earn more, all_d spreads
+    assert end[0.9][2] > end[0.3][2] + 0.05
+
+
 def test_without_imitation_every_manager_keeps_its_strategy():
     model = SymbiosisPark("region", rng=3, **{**MIXED, "adaptation": "none"})
     start = model.state.strategy_code.copy()
