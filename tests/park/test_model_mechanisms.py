@@ -171,6 +171,42 @@ def test_gossip_reaches_only_ties_within_reach():
     assert trust[2, 3] == pytest.approx(0.8 * (1 - 0.5 * 0.25))
 
 
+def _cheat_on_a_relational_contract(**overrides):
+    """Plant and greenhouse honour a relational contract two years; then the plant cheats twice."""
+    model = SymbiosisPark("minimal", rng=0, patience=0.95, trust_loss=0.3, safeguard_cost=0.5,
+                          **overrides)
+    model.run_years(2)
+    assert model.exchanges_table().contract.iloc[0] == "relational"
+    model.take_control("plant")
+    for _ in range(2):
+        model.choose(0, False)
+        model.step()
+    model.release_control("plant")
+    return model
+
+
+@pytest.mark.parametrize(("enforcement", "fallback"), [(0.0, "spot"), (1.0, "formal")])
+def test_a_relational_contract_trust_no_longer_carries_falls_back(enforcement, fallback):
+    """At the yearly review the contract follows trust down, and up again once it is earned."""
+    model = _cheat_on_a_relational_contract(enforcement=enforcement)
+    assert model.exchanges_table().contract.iloc[0] == "relational"  # not reviewed yet
+    model.step()
+    model.step()  # the last step of year 3: the review
+    t = model.exchanges_table().iloc[0]
+    assert model.state.trust[1, 0] < model.params["relational_trust"]
+    assert t.contract == fallback and t.active
+    model.run_years(3)
+    assert model.exchanges_table().contract.iloc[0] == "relational"
+
+
+def test_a_relational_contract_with_no_fallback_ends_for_low_trust():
+    model = _cheat_on_a_relational_contract(enforcement=0.0, spot_payback_years=0.0)
+    model.step()
+    model.step()
+    t = model.exchanges_table().iloc[0]
+    assert not t.active and t.end_reason == "low_trust"
+
+
 def test_infrastructure_reuse_lowers_later_costs():
     fresh = ensemble("kalundborg", 65, **KAL, infrastructure_reuse=0.0)
     reused = ensemble("kalundborg", 65, **KAL, infrastructure_reuse=1.0)

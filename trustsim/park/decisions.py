@@ -23,7 +23,11 @@ V is solved once per exchange side and cached (:class:`trustsim.park.caches.Valu
 until its terms, the manager's patience or the contract change; K moves every round with the
 other exchanges' state and enters as the cost of this round's cheat (a one-shot deviation), so
 a forced single cheat never pays where the manager honours. Every kernel partner (tit for tat,
-...) is reckoned with by the same trust rules; a partner played by a student too.
+...) is reckoned with by the same trust rules; a partner played by a student too. One response
+is left out: V takes the contract as it stands, though the yearly review may move a relational
+contract to formal or spot, or end it, once trust falls (:mod:`trustsim.park.renegotiation`).
+A fall to spot changes no payoff (spot and relational differ only in the payback accepted at
+formation); a fall to formal or an end does, and is not valued.
 
 Reinforcement learners (``adaptation = reinforcement``) cheat with their Roth-Erev propensity
 [ErevRoth1998] (:mod:`trustsim.park.adaptation`).

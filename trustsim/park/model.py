@@ -159,7 +159,7 @@ class SymbiosisPark(mesa.Model):
             revise(s, self.rng, ro, result)
             terminate(s, ro, result, t)
             if t % s.steps_per_year == s.steps_per_year - 1:  # yearly contract review
-                review_contracts(s, s.ex.active_ids())
+                review_contracts(s, s.ex.active_ids(), t)
         s.choices.clear()
         bookkeeping.record(s, t, year, result)
         s.t += 1
