@@ -34,3 +34,30 @@ def test_every_cli_command_in_the_readme_is_registered():
     shell = "".join(re.findall(r"```bash\n(.*?)```", README, flags=re.S))
     used = set(re.findall(r"^trustsim (\w+)", shell, flags=re.M))
     assert used and used <= set(COMMANDS)
+
+
+def test_every_run_command_in_the_readme_parses_and_names_real_parameters():
+    import shlex
+
+    from trustsim.cli import build_parser
+    from trustsim.park.params import PARAMETERS
+
+    shell = "".join(re.findall(r"```bash\n(.*?)```", README, flags=re.S))
+    runs = re.findall(r"^trustsim (run .*)$", shell, flags=re.M)
+    assert runs
+    for line in runs:
+        args = build_parser().parse_args(shlex.split(line, comments=True))
+        names = {item.split("=", 1)[0] for item in args.assign}
+        assert names <= set(PARAMETERS), (line, names - set(PARAMETERS))
+
+
+def test_set_takes_several_assignments_at_once(tmp_path, capsys):
+    import json
+
+    from trustsim.cli import main
+
+    args = ["run", "minimal", "--years", "2", "--json", "--out", str(tmp_path),
+            "--set", "patience=0.1", "utility_temptation=1.0", "--set", "noise=0.0"]
+    assert main(args) == 0
+    parameters = json.loads(capsys.readouterr().out)["parameters"]
+    assert (parameters["patience"], parameters["utility_temptation"]) == (0.1, 1.0)

@@ -23,8 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     p.add_argument("scenario", nargs="?", default="kalundborg",
                    help="scenario name (default: kalundborg)")
-    p.add_argument("--set", dest="assign", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a parameter, e.g. --set patience=0.9 (repeatable)")
+    p.add_argument("--set", dest="assign", action="extend", nargs="+", default=[],
+                   metavar="NAME=VALUE",
+                   help="set parameters, e.g. --set patience=0.9 noise=0.05 (repeatable)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--years", type=float, default=None, metavar="N",
                    help="years to run (default: the scenario's)")

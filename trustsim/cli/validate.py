@@ -28,8 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="replicate runs (default 20)")
     p.add_argument("--root-seed", type=int, default=1961, metavar="S",
                    help="root of the replicates' seed sequences (default 1961)")
-    p.add_argument("--set", dest="assign", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a parameter on top of the scenario's defaults (repeatable)")
+    p.add_argument("--set", dest="assign", action="extend", nargs="+", default=[],
+                   metavar="NAME=VALUE",
+                   help="set parameters on top of the scenario's defaults, e.g. --set "
+                        "patience=0.9 noise=0.05 (repeatable)")
     p.add_argument("--calibration", type=Path, default=None, metavar="PATH",
                    help="calibration file (from `trustsim calibrate --out DIR`); default: the "
                         "packaged one")
