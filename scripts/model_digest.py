@@ -4,6 +4,10 @@ Runs each registered scenario at two seeds (and the noisy settings the model tes
 hashes the time series, the exchanges table and the summary. ``--write`` stores the digest in
 ``tests/park/digest.json``; ``tests/park/test_digest.py`` recomputes it and compares. Rewrite it
 only in a commit that changes the model's behaviour on purpose, and say so in the message.
+
+Floats are hashed at 10 significant digits: numpy's SIMD kernels for exp, power and hypot
+differ in the last bit between CPUs (AVX-512 against AVX2), so full precision would tie the
+digest to one machine; any change of behaviour moves far more than 1e-10.
 """
 
 from __future__ import annotations
@@ -23,15 +27,27 @@ NOISY = {"noise": 0.05, "misperception": 0.05, "turnover_rate": 0.3, "patience_s
          "broker_year": 1975}
 
 
+SIGNIFICANT = 10
+
+
+def _float_text(v: float) -> str:
+    return f"{v:.{SIGNIFICANT}g}"
+
+
 def _hash_frame(df: pd.DataFrame) -> str:
+    text = df.copy()
+    for c in df.columns:
+        if pd.api.types.is_float_dtype(df[c]):
+            text[c] = df[c].map(_float_text)
     h = hashlib.sha256()
     h.update(",".join(map(str, df.columns)).encode())
-    h.update(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes())
+    h.update(pd.util.hash_pandas_object(text.astype(str), index=True).values.tobytes())
     return h.hexdigest()[:16]
 
 
 def _hash_summary(s: dict) -> str:
-    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in s.items()}
+    clean = {k: (None if isinstance(v, float) and math.isnan(v)
+                 else _float_text(v) if isinstance(v, float) else v) for k, v in s.items()}
     return hashlib.sha256(json.dumps(clean, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -1,7 +1,9 @@
 """Every scenario's tables against the digest committed before the last refactor.
 
 A refactor (a move, a cache, a speed pass) must leave every table bit-identical; a change of
-behaviour rewrites the digest on purpose (``python scripts/model_digest.py --write``).
+behaviour rewrites the digest on purpose (``python scripts/model_digest.py --write``). Floats
+count to 10 significant digits, so the digest holds on any CPU (numpy's SIMD math differs in
+the last bit between AVX2 and AVX-512 machines).
 """
 
 import importlib.util
