@@ -1,10 +1,12 @@
 """Benchmark the symbiosis model (prints figures; targets from issues 3 and 16).
 
-Run: .venv/bin/python scripts/bench_model.py [--quick] [--scale-only]
+Run: .venv/bin/python scripts/bench_model.py [--quick] [--scale-only] [--imitation]
 
 The scale figures (issue 16) run a facilitated region of 2,000 and of 20,000 firms over 20
 years, each in a fresh process whose address space is capped (``--memory-gb``, as
 ``ulimit -v``), and print median wall and CPU time, peak resident memory and their ratios.
+``--imitation`` runs them with imitating managers (a fifth of them always defecting), whose
+neighbour lists are sparse like the rest of the per-pair state.
 """
 
 import argparse
@@ -64,7 +66,11 @@ def run_time(scenario, repeats, steps=None, **overrides):
     return float(np.median(times)), float(np.median(cpu)), model
 
 
-def _scale_run(n_firms, seed, memory_gb, out):
+#: The imitation variant of the scale runs: two strategies, so managers have something to copy.
+IMITATION = {"adaptation": "imitation", "rival_strategy": "all_d", "rival_share": 0.2}
+
+
+def _scale_run(n_firms, seed, memory_gb, overrides, out):
     """One facilitated region of ``n_firms`` over 20 years in this (child) process."""
     cap = int(memory_gb * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # ulimit -v for this process only
@@ -72,7 +78,7 @@ def _scale_run(n_firms, seed, memory_gb, out):
         t0, c0 = time.perf_counter(), time.process_time()
         # the NISP-like density of the scenario's default (500 firms on a 120 km square)
         model = SymbiosisPark("facilitated", rng=seed, n_facilities=n_firms,
-                              region_km=120.0 * math.sqrt(n_firms / 500))
+                              region_km=120.0 * math.sqrt(n_firms / 500), **overrides)
         model.run_years(20)
         s = model.state
         out.put({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
@@ -85,13 +91,13 @@ def _scale_run(n_firms, seed, memory_gb, out):
         out.put({"error": f"over the {memory_gb:g} GB address-space cap"})
 
 
-def scale_runs(n_firms, repeats, memory_gb):
+def scale_runs(n_firms, repeats, memory_gb, overrides):
     """Medians of wall time, CPU time and peak memory over seeds 0..repeats-1."""
     ctx = multiprocessing.get_context("spawn")
     runs = []
     for seed in range(repeats):
         out = ctx.Queue()
-        child = ctx.Process(target=_scale_run, args=(n_firms, seed, memory_gb, out))
+        child = ctx.Process(target=_scale_run, args=(n_firms, seed, memory_gb, overrides, out))
         child.start()
         result = out.get()
         child.join()
@@ -102,10 +108,12 @@ def scale_runs(n_firms, repeats, memory_gb):
     return med, runs[-1]
 
 
-def scale(repeats, memory_gb):
+def scale(repeats, memory_gb, overrides):
     """Print the 2,000 vs 20,000-firm facilitated-region figures (issue 16 targets)."""
-    small, s_last = scale_runs(2000, repeats, memory_gb)
-    big, b_last = scale_runs(20000, repeats, memory_gb)
+    small, s_last = scale_runs(2000, repeats, memory_gb, overrides)
+    big, b_last = scale_runs(20000, repeats, memory_gb, overrides)
+    if overrides:
+        print("with " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
     for n, med, last in ((2000, small, s_last), (20000, big, b_last)):
         pairs = ", ".join(f"{k} {v:,}" for k, v in last["pairs"].items())
         print(f"facilitated region of {n:,} firms, 20 years (median of {repeats}): "
@@ -124,10 +132,14 @@ def main():
                         help="only the 2,000 vs 20,000-firm figures")
     parser.add_argument("--memory-gb", type=float, default=6.0,
                         help="address-space cap of each scale run, GB (as ulimit -v)")
+    parser.add_argument("--imitation", action="store_true",
+                        help="scale runs with imitating managers (" +
+                        ", ".join(f"{k}={v}" for k, v in IMITATION.items()) + ")")
     args = parser.parse_args()
+    overrides = IMITATION if args.imitation else {}
     reps = 2 if args.quick else 5
     if args.scale_only:
-        scale(1 if args.quick else 3, args.memory_gb)
+        scale(1 if args.quick else 3, args.memory_gb, overrides)
         return
 
     for strategy in ("forward_looking", "tit_for_tat"):
@@ -157,7 +169,7 @@ def main():
         print(f"heat cascade metric, {firms} firms with every heat edge ({len(pairs):,}): "
               f"{t * 1e3:.2f} ms (the simple-path walk took over 40 s at 14 firms)")
 
-    scale(1 if args.quick else 3, args.memory_gb)
+    scale(1 if args.quick else 3, args.memory_gb, overrides)
 
 
 if __name__ == "__main__":

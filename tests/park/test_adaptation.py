@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import sparse, stats
 
 from trustsim.errors import UserError
 from trustsim.game.evolution import fermi_fixation_probability, type_payoffs
@@ -84,6 +84,36 @@ def test_exploration_draws_uniformly_and_isolated_managers_only_explore():
     # 70% keep strategy 0, the explorers split evenly over the three strategies
     expected = n * np.array([0.7 + 0.1, 0.1, 0.1])
     assert stats.chisquare(counts, expected).pvalue > 1e-3
+
+
+def test_sparse_neighbours_give_the_dense_result():
+    """The model passes neighbours as CSR (memory grows with relationships, not n squared):
+    duplicates and stored zeros do not count, and every draw picks the same model."""
+    n = 300
+    rng = np.random.default_rng(11)
+    dense = rng.random((n, n)) < 0.03
+    dense[:20] = False  # some managers without neighbours
+    row, col = np.nonzero(dense)
+    # the same pattern with every entry stored twice, in shuffled order, plus stored zeros
+    order = rng.permutation(2 * row.size)
+    zeros = rng.integers(0, n, size=(2, 50))
+    rows = np.concatenate([np.concatenate([row, row])[order], zeros[0]])
+    cols = np.concatenate([np.concatenate([col, col])[order], zeros[1]])
+    data = np.concatenate([np.ones(2 * row.size), np.zeros(50)])
+    coo = sparse.coo_array((data, (rows, cols)), shape=(n, n))
+    strategy = rng.integers(0, 3, size=n)
+    payoff = rng.random(n)
+    revise = np.ones(n, dtype=np.bool_)
+    for _ in range(5):
+        u = rng.random((4, n))
+        want = imitate(strategy, payoff, dense, revise, u, beta=2.0, exploration=0.1,
+                       n_strategies=3)
+        for form in (coo, coo.tocsr(), sparse.csr_matrix(coo)):
+            got = imitate(strategy, payoff, form, revise, u, beta=2.0, exploration=0.1,
+                          n_strategies=3)
+            np.testing.assert_array_equal(got, want)
+        assert np.any(want != strategy)
+        strategy = want
 
 
 @pytest.mark.parametrize(("honour", "cheat"), [(1.0, 1.0), (2.0, 1.0)])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 
 from trustsim.errors import UserError
 from trustsim.game.evolution import fermi_adoption
@@ -71,8 +72,9 @@ def imitate(
     Args:
         strategy: Each manager's strategy code in [0, n_strategies), shape (n,).
         payoff: Each manager's per-round average payoff over the recent window, shape (n,).
-        neighbours: Boolean (n, n) matrix, row i the managers i may imitate (ties or trading
-            partners); a manager without neighbours can only explore.
+        neighbours: (n, n) matrix, dense boolean or a SciPy sparse matrix (only its nonzero
+            entries count), row i the managers i may imitate (ties or trading partners); a
+            manager without neighbours can only explore. Both forms give the same result.
         revise: Boolean (n,), the managers who revise now (:func:`revising`).
         u: Uniforms, shape (4, n): model choice, adoption, exploration, explored strategy.
         beta: Intensity of selection (per unit of payoff), >= 0.
@@ -84,7 +86,7 @@ def imitate(
     """
     old = np.asarray(strategy, dtype=np.int64)
     pi = np.asarray(payoff, dtype=np.float64)
-    adj = np.asarray(neighbours, dtype=np.bool_)
+    adj = _rows(neighbours)
     rev = np.asarray(revise, dtype=np.bool_)
     u = np.asarray(u, dtype=np.float64)
     n = old.shape[0]
@@ -97,19 +99,30 @@ def imitate(
     if n_strategies < 1 or np.any((old < 0) | (old >= n_strategies)):
         raise UserError(f"strategy codes must be in [0, {n_strategies})")
     new = old.copy()
-    degree = adj.sum(axis=1)
+    degree = np.diff(adj.indptr)
     social = rev & (degree > 0)
     rows = np.flatnonzero(social)
     if rows.size:
-        # the k-th neighbour of each revising row, k = floor(u * degree)
+        # the k-th neighbour of each revising row in column order, k = floor(u * degree)
         k = np.minimum((u[0, rows] * degree[rows]).astype(np.int64), degree[rows] - 1)
-        model = np.argmax(np.cumsum(adj[rows], axis=1) > k[:, None], axis=1)
+        model = adj.indices[adj.indptr[rows] + k]
         adopt = u[1, rows] < fermi_adoption(beta, pi[model] - pi[rows])
         new[rows[adopt]] = old[model[adopt]]
     explore = rev & (u[2] < exploration)
     new[explore] = np.minimum((u[3, explore] * n_strategies).astype(np.int64),
                               n_strategies - 1)
     return new
+
+
+def _rows(neighbours: ArrayLike) -> sparse.csr_array:
+    """The neighbour matrix as CSR with sorted, unique column indices and no stored zeros."""
+    if sparse.issparse(neighbours):
+        adj = sparse.csr_array(neighbours, copy=True)
+    else:
+        adj = sparse.csr_array(np.asarray(neighbours, dtype=np.bool_))
+    adj.sum_duplicates()
+    adj.eliminate_zeros()
+    return adj
 
 
 def reinforce(

@@ -20,6 +20,7 @@ With ``none`` nothing happens and no random number is drawn.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from trustsim.park.adaptation import imitate, revising
 from trustsim.park.operation import Roster, RoundResult
@@ -70,11 +71,7 @@ def _imitate(s: ParkState, rng: np.random.Generator, ro: Roster, res: RoundResul
     revise_now = revising(p["imitation_rate"], 1.0 / s.steps_per_year, u[0]) & active
     if not revise_now.any() or len(s.strategy_set) < 2:
         return
-    neighbours = np.zeros((n, n), dtype=np.bool_)
-    neighbours.flat[s.ties.keys[s.ties.values > 0.0]] = True
-    neighbours[ro.me[:, 0], ro.me[:, 1]] = True
-    neighbours[ro.me[:, 1], ro.me[:, 0]] = True
-    neighbours &= active[None, :]
+    neighbours = _neighbours(s, ro, active)
     codes = np.asarray(s.strategy_set)
     index = np.searchsorted(np.sort(codes), s.strategy_code)
     order = np.argsort(codes)
@@ -85,3 +82,18 @@ def _imitate(s: ParkState, rng: np.random.Generator, ro: Roster, res: RoundResul
     if changed.any():
         s.strategy_code[changed] = codes[order][new[changed]]
         s.uniform_strategy = bool((s.strategy_code == s.strategy_code[0]).all())
+
+
+def _neighbours(s: ParkState, ro: Roster, active: np.ndarray) -> sparse.csr_array:
+    """Who each manager may imitate: social ties and trading partners, among active firms.
+
+    Sparse (CSR, sorted unique columns), so memory grows with relationships, not n squared.
+    """
+    n = s.fac.n
+    keys = np.concatenate([s.ties.keys[s.ties.values > 0.0],
+                           ro.me[:, 0] * n + ro.me[:, 1], ro.me[:, 1] * n + ro.me[:, 0]])
+    keys = np.unique(keys.astype(np.int64))
+    keys = keys[active[keys % n]]
+    row, col = keys // n, keys % n
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))])
+    return sparse.csr_array((np.ones(keys.size, dtype=np.bool_), col, indptr), shape=(n, n))
