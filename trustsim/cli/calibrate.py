@@ -19,8 +19,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "Writes kalundborg_calibration.toml, posterior.csv, diagnostics.json and pyabc's "
             "abc.db to DIR (never into the installed package). Use the file with "
             "--calibration PATH in run, validate and sweep. A fit costs about population x "
-            "generations x 2-4 runs of about 1 s of CPU each (60 x 6: 1,524 runs, 32 min on "
-            "two loaded workers); --quick is a tiny population and two generations."
+            "generations x 2-4 runs of up to 1995 (120 x 6: 2,316 runs, 4 min on two quiet "
+            "workers; 60 x 6 took 32 min on two heavily loaded ones); --quick is a tiny "
+            "population and two generations."
         ),
     )
     p.add_argument("scenario", nargs="?", default="kalundborg", choices=["kalundborg"],
