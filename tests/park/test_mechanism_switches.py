@@ -237,4 +237,7 @@ NULL_NOW = {
     (("tie_trust", 0.0),): "trust lent by ties changes no Kalundborg deal now (every new deal "
                            "already clears its trust threshold or fails its contract)",
     (("landfill_tax", 0.0),): "the landfill tax changes no Kalundborg deal now",
+    (("trust_exit", 0.0),): "under the full refit (120 x 6) no exchange of this noisy Kalundborg "
+                            "run (seed 1, 45 years) ends on low trust, so the switch is checked "
+                            "exact but has nothing to switch off here",
 }
