@@ -140,6 +140,9 @@ def test_interrupted_sweep_resumes_to_the_uninterrupted_table(tmp_path, how):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # as typed in a terminal: a runner started in the background (`cmd &` in a script)
+        # has Ctrl-C ignored, and the sweep would inherit that and never see the signal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     wait_for_parts(out / "runs", 3, proc)
     os.killpg(proc.pid, signal.SIGKILL if how == "kill" else signal.SIGINT)
