@@ -140,6 +140,7 @@ def test_fast_play_never_shows_a_traceback_and_pauses(page):
     wait_status(page, r"\| round (1\d|[2-9]\d) \|")  # ten rounds or more
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for()
+    page.wait_for_timeout(1000)  # a round already computing when Pause was pressed may land
     stopped = status(page)
     page.wait_for_timeout(1500)
     assert status(page) == stopped
