@@ -117,9 +117,12 @@ def imitate(
 def _rows(neighbours: ArrayLike) -> sparse.csr_array:
     """The neighbour matrix as CSR with sorted, unique column indices and no stored zeros."""
     if sparse.issparse(neighbours):
-        adj = sparse.csr_array(neighbours, copy=True)
+        adj = sparse.csr_array(neighbours)  # shares the caller's arrays when already CSR
     else:
         adj = sparse.csr_array(np.asarray(neighbours, dtype=np.bool_))
+    if adj.has_canonical_format and adj.data.all():
+        return adj  # the model's own matrix: nothing to mend, nothing copied
+    adj = adj.copy()
     adj.sum_duplicates()
     adj.eliminate_zeros()
     return adj
