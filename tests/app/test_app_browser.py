@@ -15,6 +15,8 @@ import pytest
 from trustsim.app.harness import browser_skip_reason, launch_chromium, serve_app
 from trustsim.app.levers import presets
 
+from ._menus import pick
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif((reason := browser_skip_reason()) is not None, reason=reason or ""),
@@ -71,12 +73,6 @@ def wait_status(page, pattern: str) -> str:
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the drop-down menu labelled ``label``."""
-    page.locator(".v-select", has_text=label).locator(".v-field").click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def switch_park(page, scenario: str) -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from trustsim.app.harness import browser_skip_reason, launch_chromium, serve_app
 
+from ._menus import pick
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif((reason := browser_skip_reason()) is not None, reason=reason or ""),
@@ -55,8 +57,7 @@ def open_room(browser, url: str, park: str | None = None):
     """The teacher opens a room; return (teacher's page, room code)."""
     teacher = new_page(browser, url + "teacher", 1920, 1080)
     if park:
-        teacher.locator(".v-select", has_text="Park").locator(".v-field").click()
-        teacher.get_by_role("option", name=park, exact=True).click()
+        pick(teacher, "Park", park)
     teacher.get_by_role("button", name="Open the room").click()
     code = re.search(r"Room code: ([A-Z]{4})", teacher.locator(".trustsim-code").inner_text())[1]
     return teacher, code
@@ -66,9 +67,11 @@ def join(browser, url: str, code: str, name: str, manager: str | None = None, pa
     """A student joins room ``code`` and takes ``manager`` (default: the first free one)."""
     page = page or new_page(browser, f"{url}join?room={code}")
     page.get_by_label("Your name").fill(name)
-    page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
-    options = page.get_by_role("option")
-    (page.get_by_role("option", name=manager, exact=True) if manager else options.first).click()
+    if manager:
+        pick(page, "Free managers", manager)
+    else:
+        page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
+        page.get_by_role("option").first.click()
     page.get_by_role("button", name="Take this manager").click()
     page.locator(".trustsim-seat-status").wait_for()
     return page
