@@ -1,5 +1,6 @@
 # Two commands for a fresh machine: `make demo` (main job: the Kalundborg scenario and its
-# figure, E10 at quick size) and `make test` (lint and the whole test suite).
+# figure, E10 at quick size, all under results/ so the committed full figures/ stay as they
+# are) and `make test` (lint and the whole test suite).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,7 +28,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/trustsim run kalundborg --seed 1 --out results/kalundborg
-	$(VENV)/bin/trustsim figures --quick --only E10
+	$(VENV)/bin/trustsim figures --quick --only E10 --out results/kalundborg/figures
 
 # Refit the packaged Kalundborg calibration (ABC-SMC, trustsim[calibrate]) and the scenario
 # digest it changes; the fit's files stay in results/calibration.
