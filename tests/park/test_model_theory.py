@@ -6,7 +6,8 @@ response rules (trustsim.park.decisions). Where the assumptions of the grim-trig
 land on (T - R)/(T - P), and on the same formula in T' = T - pF under an enforced formal
 contract; where trust forgives, a higher patience is needed; and the consistency law holds on
 recorded payoffs: where a manager honours throughout, a forced single cheat does not raise its
-discounted payoff, and where one would pay, it does not honour throughout.
+discounted payoff, and where one would pay, it does not honour throughout; where it cheats, a
+forced single honour does not pay either.
 """
 
 import numpy as np
@@ -214,16 +215,20 @@ def _forced_gain_mixed(base, step, years, patience, over):
 # -- safeguards: a lost trust costs every round until it is earned back -----------------------
 
 
-def recorded_payoffs(years, patience, cheat_at=None, **overrides):
-    """The plant's payoff in each step, as the model books it (safeguards included)."""
+def recorded_payoffs(years, patience, cheat_at=None, honour_at=None, **overrides):
+    """The plant's payoff in each step, as the model books it (safeguards included).
+
+    ``cheat_at`` forces one cheat at that step, ``honour_at`` one honour.
+    """
     model = SymbiosisPark("minimal", rng=0, patience=patience, **overrides)
     booked, last = [], 0.0
     for k in range(years * model.steps_per_year):
-        if k == cheat_at:
+        forced = k in (cheat_at, honour_at)
+        if forced:
             model.take_control("plant")
-            model.choose(0, False)
+            model.choose(0, k == honour_at)
         model.step()
-        if k == cheat_at:
+        if forced:
             model.release_control("plant")
         total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
         booked.append(total - last)
@@ -268,6 +273,44 @@ def test_consistency_law_holds_on_booked_payoffs_with_safeguards():
                     paid += 1
                     assert not honoured_throughout(base), (patience, temptation, safeguard)
     assert honoured >= 3 and paid >= 1, (honoured, paid)  # both directions were exercised
+
+
+def forced_honour_gains(patience, judged_at=None, years=40):
+    """The plant's discounted gain of a forced honour at each of its first cheats (up to three
+    per cell), over temptation and trust rules, on booked payoffs; discounted with
+    ``judged_at`` (default: the manager's own patience)."""
+    judged_at = patience if judged_at is None else judged_at
+    gains = []
+    for temptation in (0.2, 1.0):
+        for loss, safeguard in ((0.7, 0.0), (0.3, 0.0), (0.3, 0.3)):
+            over = {"utility_temptation": temptation, "trust_loss": loss,
+                    "safeguard_cost": safeguard}
+            base, pay = recorded_payoffs(years, patience, **over)
+            if base.ex.n == 0:
+                continue
+            _, acts = stage_payoffs(base)
+            start, reward = int(base.ex.start[0]), float(base.ex.reward[0, 0])
+            for r in [i for i, a in enumerate(acts) if a == "D" and i > 0][:3]:
+                model, forced = recorded_payoffs(years, patience, honour_at=start + r, **over)
+                assert stage_payoffs(model)[1][r] == "C"  # the forced round is round r
+                diff = (forced - pay)[start + r:]
+                gains.append(float((diff * judged_at ** np.arange(diff.size)).sum()) / reward)
+    return gains
+
+
+@pytest.mark.slow
+def test_where_a_manager_cheats_a_forced_single_honour_does_not_pay():
+    """The law's other side: the rational manager's cheats are best responses too.
+
+    The valuation leaves one of the model's responses out (the yearly review may move a
+    relational contract to a formal one or end it, trustsim.park.decisions); were that to
+    matter, a cheat it licenses would cost more than it gains and the forced honour would pay.
+    The check can fail: a manager who discounts at 0.6 fails it when judged at 0.95.
+    """
+    gains = [g for patience in (0.6, 0.8, 0.95) for g in forced_honour_gains(patience)]
+    assert len(gains) >= 15, len(gains)  # enough cheats were put to the test
+    assert max(gains) <= 1e-9, max(gains)
+    assert max(forced_honour_gains(0.6, judged_at=0.95)) > 1e-9
 
 
 def test_safeguards_make_patient_managers_honour_where_forgiving_trust_alone_does_not():
