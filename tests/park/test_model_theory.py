@@ -302,10 +302,11 @@ def forced_honour_gains(patience, judged_at=None, years=40):
 def test_where_a_manager_cheats_a_forced_single_honour_does_not_pay():
     """The law's other side: the rational manager's cheats are best responses too.
 
-    The valuation leaves one of the model's responses out (the yearly review may move a
-    relational contract to a formal one or end it, trustsim.park.decisions); were that to
-    matter, a cheat it licenses would cost more than it gains and the forced honour would pay.
-    The check can fail: a manager who discounts at 0.6 fails it when judged at 0.95.
+    A valuation that misjudged the model's responses could license cheats that cost more than
+    they gain; then the forced honour would pay. The check can fail: a manager who discounts
+    at 0.6 fails it when judged at 0.95. It does not reach the one response the valuation
+    leaves out (trustsim.park.decisions): where the plant cheats here its contract is spot,
+    which the yearly review leaves as it is.
     """
     gains = [g for patience in (0.6, 0.8, 0.95) for g in forced_honour_gains(patience)]
     assert len(gains) >= 15, len(gains)  # enough cheats were put to the test

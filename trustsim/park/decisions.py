@@ -27,9 +27,9 @@ a forced single cheat never pays where the manager honours. Every kernel partner
 is left out: V takes the contract as it stands, though the yearly review may move a relational
 contract to formal or spot, or end it, once trust falls (:mod:`trustsim.park.renegotiation`).
 A fall to spot changes no payoff (spot and relational differ only in the payback accepted at
-formation); a fall to formal or an end does, and is not valued (in ``minimal`` no cheat it
-licenses fails to pay: a forced single honour in its place never pays, as
-tests/park/test_model_theory.py checks).
+formation); a fall to formal or an end does, and is not valued. It can only follow a fall
+of trust on a relational contract, which forms where both sides would honour it: in the
+default kalundborg and region runs no review moves a contract.
 
 Reinforcement learners (``adaptation = reinforcement``) cheat with their Roth-Erev propensity
 [ErevRoth1998] (:mod:`trustsim.park.adaptation`).
