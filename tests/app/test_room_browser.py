@@ -67,11 +67,10 @@ def join(browser, url: str, code: str, name: str, manager: str | None = None, pa
     """A student joins room ``code`` and takes ``manager`` (default: the first free one)."""
     page = page or new_page(browser, f"{url}join?room={code}")
     page.get_by_label("Your name").fill(name)
-    if manager:
-        pick(page, "Free managers", manager)
-    else:
+    if manager is None:
         page.locator(".v-select", has_text="Free managers").locator(".v-field").click()
-        page.get_by_role("option").first.click()
+        manager = page.get_by_role("option").first.inner_text()
+    pick(page, "Free managers", manager)
     page.get_by_role("button", name="Take this manager").click()
     page.locator(".trustsim-seat-status").wait_for()
     return page
