@@ -163,6 +163,25 @@ def test_the_play_loop_stops_when_the_page_closes_or_the_park_ends():
     assert finished.wait(5)
 
 
+class _PausedOnEntry(_Context):
+    """A kernel context entered only after the teacher or student has pressed Pause."""
+
+    def __init__(self):
+        super().__init__()
+        self.stop = None
+
+    def __enter__(self):
+        self.stop()
+        return self
+
+
+def test_a_round_still_waiting_for_the_page_when_pause_is_pressed_is_not_played():
+    context, rounds, done = _PausedOnEntry(), [], threading.Event()
+    context.stop = start_loop(context, 0.0, lambda: rounds.append(1) or True, done.set)
+    time.sleep(1.0)
+    assert rounds == [] and not done.is_set()  # skipped, and play did not end: it paused
+
+
 def test_a_page_renders_every_round_advanced_from_other_threads(room):
     """Rounds played on four threads at once, each re-rendering the page from a notification
     thread while other threads render it: the page ends on the last round (none is lost)."""

@@ -80,6 +80,9 @@ def start_loop(
     pause = max(float(interval), MIN_INTERVAL)
 
     def one_round(outcome: list[bool]) -> None:
+        if stop.is_set():  # paused while the round waited for the page's kernel: skip it
+            outcome.append(True)
+            return
         outcome.append(bool(step()))
 
     def loop() -> None:
