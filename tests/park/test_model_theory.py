@@ -314,6 +314,59 @@ def test_where_a_manager_cheats_a_forced_single_honour_does_not_pay():
     assert max(forced_honour_gains(0.6, judged_at=0.95)) > 1e-9
 
 
+def _forced_in_expectation(over, patience, seeds, years=30, round_=6):
+    """Gains (in R) of a forced deviation at round ``round_`` of the exchange, one per seed:
+    (cheats forced where the plant honours, honours forced where it cheats)."""
+    cheat_gains, honour_gains = [], []
+    for seed in range(seeds):
+        base = SymbiosisPark("minimal", rng=seed, patience=patience, **over)
+        pay = _booked(base, years)
+        if base.ex.n == 0 or base.ex.rounds[0] <= round_:
+            continue
+        honours = base.exchanges_table().supplier_actions.iloc[0][round_] == "C"
+        step = int(base.ex.start[0]) + round_
+        forced = SymbiosisPark("minimal", rng=seed, patience=patience, **over)
+        diff = (_booked(forced, years, step, not honours) - pay)[step:]
+        gain = float((diff * patience ** np.arange(diff.size)).sum()) / float(base.ex.reward[0, 0])
+        (cheat_gains if honours else honour_gains).append(gain)
+    return np.array(cheat_gains), np.array(honour_gains)
+
+
+def _booked(model, years, step=None, honour=None):
+    """Run ``model``; the plant's booked payoff per step, with one forced action at ``step``."""
+    booked, last = [], 0.0
+    for k in range(years * model.steps_per_year):
+        if k == step:
+            model.take_control("plant")
+            model.choose(0, honour)
+        model.step()
+        if k == step:
+            model.release_control("plant")
+        total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
+        booked.append(total - last)
+        last = total
+    return np.array(booked)
+
+
+@pytest.mark.slow
+def test_consistency_law_in_expectation_when_partners_misread():
+    """With misperception one path settles nothing, so the law is tested as a mean over seeds.
+
+    Here the yearly review does act: a relational contract whose trust is misread away falls to
+    spot (61 and 502 times over these seeds), which changes no payoff. A forced cheat where the
+    plant honours loses on average; a forced honour where it cheats does not gain beyond the
+    noise (the mean's 95% interval reaches 0).
+    """
+    for over in ({"misperception": 0.05, "trust_loss": 0.7},
+                 {"misperception": 0.1, "trust_loss": 0.3, "safeguard_cost": 0.3}):
+        cheats, honours = _forced_in_expectation({**over, "utility_temptation": 0.2}, 0.95, 150)
+        assert cheats.size >= 50 and honours.size >= 10, (cheats.size, honours.size)
+        half = 1.96 * cheats.std(ddof=1) / np.sqrt(cheats.size)
+        assert cheats.mean() + half < 0.0, (over, cheats.mean(), half)
+        half = 1.96 * honours.std(ddof=1) / np.sqrt(honours.size)
+        assert honours.mean() - half <= 0.0, (over, honours.mean(), half)
+
+
 def test_safeguards_make_patient_managers_honour_where_forgiving_trust_alone_does_not():
     over = {"trust_loss": 0.3}
     assert not honoured_throughout(run_minimal(years=20, patience=0.95, **over))

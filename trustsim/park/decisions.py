@@ -29,7 +29,9 @@ contract to formal or spot, or end it, once trust falls (:mod:`trustsim.park.ren
 A fall to spot changes no payoff (spot and relational differ only in the payback accepted at
 formation); a fall to formal or an end does, and is not valued. It can only follow a fall
 of trust on a relational contract, which forms where both sides would honour it: in the
-default kalundborg and region runs no review moves a contract.
+default kalundborg and region runs no review moves a contract, and where partners misread
+each other in ``minimal`` the reviews move relational contracts to spot only
+(tests/park/test_model_theory.py tests the consistency law there as a mean over seeds).
 
 Reinforcement learners (``adaptation = reinforcement``) cheat with their Roth-Erev propensity
 [ErevRoth1998] (:mod:`trustsim.park.adaptation`).
