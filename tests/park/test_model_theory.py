@@ -113,15 +113,25 @@ def stage_payoffs(model, exchange=0, side=0):
     return np.array([table[(a, b)] for a, b in zip(mine, theirs, strict=True)]), mine
 
 
-def forced_cheat(step, years, **overrides):
-    model = SymbiosisPark("minimal", rng=0, **overrides)
+def _booked(model, years, step=None, honour=None):
+    """Run ``model``; the plant's booked payoff per step, with one forced action at ``step``."""
+    booked, last = [], 0.0
     for k in range(years * model.steps_per_year):
         if k == step:
             model.take_control("plant")
-            model.choose(0, False)
+            model.choose(0, honour)
         model.step()
         if k == step:
             model.release_control("plant")
+        total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
+        booked.append(total - last)
+        last = total
+    return np.array(booked)
+
+
+def forced_cheat(step, years, **overrides):
+    model = SymbiosisPark("minimal", rng=0, **overrides)
+    _booked(model, years, step, honour=False)
     return model
 
 
@@ -221,19 +231,8 @@ def recorded_payoffs(years, patience, cheat_at=None, honour_at=None, **overrides
     ``cheat_at`` forces one cheat at that step, ``honour_at`` one honour.
     """
     model = SymbiosisPark("minimal", rng=0, patience=patience, **overrides)
-    booked, last = [], 0.0
-    for k in range(years * model.steps_per_year):
-        forced = k in (cheat_at, honour_at)
-        if forced:
-            model.take_control("plant")
-            model.choose(0, k == honour_at)
-        model.step()
-        if forced:
-            model.release_control("plant")
-        total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
-        booked.append(total - last)
-        last = total
-    return model, np.array(booked)
+    step = cheat_at if cheat_at is not None else honour_at
+    return model, _booked(model, years, step, honour=honour_at is not None)
 
 
 @pytest.mark.slow
@@ -330,22 +329,6 @@ def _forced_in_expectation(over, patience, seeds, years=30, round_=6):
         gain = float((diff * patience ** np.arange(diff.size)).sum()) / float(base.ex.reward[0, 0])
         (cheat_gains if honours else honour_gains).append(gain)
     return np.array(cheat_gains), np.array(honour_gains)
-
-
-def _booked(model, years, step=None, honour=None):
-    """Run ``model``; the plant's booked payoff per step, with one forced action at ``step``."""
-    booked, last = [], 0.0
-    for k in range(years * model.steps_per_year):
-        if k == step:
-            model.take_control("plant")
-            model.choose(0, honour)
-        model.step()
-        if k == step:
-            model.release_control("plant")
-        total = float(model.ex.payoff[0, 0]) if model.ex.n else 0.0
-        booked.append(total - last)
-        last = total
-    return np.array(booked)
 
 
 @pytest.mark.slow
