@@ -15,7 +15,7 @@ import warnings
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.sweep._fake_model import fake_simulate
@@ -79,6 +79,7 @@ def parts(out, folder="runs"):
     where=st.floats(0, 1, exclude_max=True),
     flip=st.integers(1, 255),
 )
+@example(folder="runs", which=0, where=0.25, flip=128)  # a column name no longer UTF-8
 def test_a_flipped_byte_never_changes_the_resumed_table(
     finished, reference, tmp_path_factory, folder, which, where, flip
 ):

@@ -362,7 +362,8 @@ def read_part(path: Path, *, spec_hash: str, table: str) -> Part:
     """
     try:
         data = pq.read_table(path, use_threads=False, page_checksum_verification=True)
-    except (OSError, pa.ArrowException) as err:
+        names = data.schema.names  # a flipped byte can leave a name that is not UTF-8
+    except (OSError, pa.ArrowException, UnicodeDecodeError) as err:
         raise DamagedPart(f"unreadable ({err})") from None
     raw = (data.schema.metadata or {}).get(PART_KEY)
     try:
@@ -380,7 +381,7 @@ def read_part(path: Path, *, spec_hash: str, table: str) -> Part:
         raise DamagedPart("content does not match its recorded SHA-256")
     if len(set(runs)) != len(runs):
         raise DamagedPart("header lists a run twice")
-    if {"point", "replicate"} - set(data.column_names):
+    if {"point", "replicate"} - set(names):
         raise DamagedPart("no point and replicate columns")
     ids = list(zip(data.column("point").to_pylist(), data.column("replicate").to_pylist()))
     if (table == "runs" and ids != runs) or (table == "timeseries" and not set(ids) <= set(runs)):
